@@ -1,0 +1,5 @@
+import sys
+
+from gwin.cli import main
+
+sys.exit(main())

@@ -1,0 +1,106 @@
+"""A content-addressed artifact cache for trained classifiers and their confident sets.
+
+An artifact's key is a hash of exactly the config fields that determine it, so trials that differ
+only in GWIN settings (lambda_Loss, GWIN seed, iterations, ...) share one classifier. Writes go to
+a temporary file and are renamed into place; a per-key file lock makes a second trial that needs
+the same artifact wait for the first and then load it, instead of training it again.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gwin.config import TrialConfig
+
+# Bump when the meaning of a cached artifact changes (architecture, training recipe, data split).
+CACHE_FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    if os.environ.get("GWIN_CACHE_DIR"):
+        return Path(os.environ["GWIN_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "gwin" / "artifacts"
+
+
+def classifier_fields(cfg: TrialConfig) -> dict[str, Any]:
+    """What determines a trained classifier."""
+    return {
+        "kind": "classifier",
+        "format": CACHE_FORMAT,
+        "dataset": cfg.dataset,
+        "classifier": cfg.classifier,
+        "seed": cfg.effective_classifier_seed,
+        "epochs": cfg.clf_epochs,
+        "lr": cfg.clf_lr,
+        "batch_size": cfg.clf_batch_size,
+        "limit_train": cfg.limit_train,
+    }
+
+
+def confident_fields(cfg: TrialConfig) -> dict[str, Any]:
+    """What determines P_c: the classifier, tau* and the Monte Carlo draws."""
+    return {
+        "kind": "confident",
+        "classifier": classifier_fields(cfg),
+        "tau_star": cfg.tau_star,
+        "mc_samples": cfg.mc_samples,
+    }
+
+
+def cache_key(fields: dict[str, Any]) -> str:
+    blob = json.dumps(fields, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:20]
+
+
+def atomic_torch_save(obj: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(obj, f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ArtifactCache:
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = Path(root) if root is not None else default_cache_dir()
+
+    def path(self, fields: dict[str, Any]) -> Path:
+        return self.root / fields["kind"] / f"{cache_key(fields)}.pt"
+
+    @contextmanager
+    def _lock(self, path: Path) -> Iterator[None]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_suffix(".lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def get_or_create(
+        self, fields: dict[str, Any], create: Callable[[], dict[str, Any]]
+    ) -> tuple[dict[str, Any], bool]:
+        """(artifact, hit). `create` runs at most once per key, even across processes."""
+        path = self.path(fields)
+        with self._lock(path):
+            if path.exists():
+                return torch.load(path, map_location="cpu", weights_only=True), True
+            artifact = create()
+            atomic_torch_save(artifact, path)
+            path.with_suffix(".json").write_text(json.dumps(fields, indent=2, sort_keys=True))
+            return artifact, False

@@ -1,0 +1,83 @@
+"""Training callbacks: a progress bar, periodic validation/reporting with checkpoints."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from gwin.train_gwin import Callback, WGWINTrainer
+
+Metrics = dict[str, float]
+
+
+def _host(losses: dict[str, torch.Tensor]) -> Metrics:
+    # One device->host transfer for all losses.
+    values = torch.stack(list(losses.values())).tolist()
+    return dict(zip(losses, values, strict=True))
+
+
+class ProgressBar(Callback):
+    """A tqdm bar on a terminal (or when forced); silent otherwise. Syncs every `every` steps."""
+
+    def __init__(self, every: int = 10, enabled: bool | None = None, desc: str = "WGWIN-GP"):
+        self.every, self.desc = every, desc
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.bar = None
+
+    def on_train_start(self, trainer: WGWINTrainer) -> None:
+        if self.enabled:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(
+                total=trainer.cfg.iterations, initial=trainer.iteration, desc=self.desc, leave=False
+            )
+
+    def on_iteration_end(self, trainer: WGWINTrainer, losses: dict[str, torch.Tensor]) -> None:
+        if self.bar is not None and trainer.iteration % self.every == 0:
+            self.bar.update(trainer.iteration - self.bar.n)
+            self.bar.set_postfix({k: f"{v:.3g}" for k, v in _host(losses).items()})
+
+    def on_train_end(self, trainer: WGWINTrainer) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class PeriodicReport(Callback):
+    """Every `eval_every` / `checkpoint_every` iterations (and at the end): validate, then hand
+    the metrics (and, on checkpoint iterations, the trainer state) to `report(metrics, state)`.
+
+    Validation runs under a forked RNG so that reporting never changes the training trajectory
+    (a resumed run and an uninterrupted one stay identical).
+    """
+
+    def __init__(
+        self,
+        validate: Callable[[WGWINTrainer], Metrics],
+        report: Callable[[Metrics, dict[str, Any] | None], None],
+        eval_every: int,
+        checkpoint_every: int,
+    ):
+        self.validate, self.report = validate, report
+        self.eval_every, self.checkpoint_every = eval_every, checkpoint_every
+        self.history: list[Metrics] = []
+
+    def _due(self, every: int, it: int, last: int) -> bool:
+        return it == last or (every > 0 and it % every == 0)
+
+    def on_iteration_end(self, trainer: WGWINTrainer, losses: dict[str, torch.Tensor]) -> None:
+        it, last = trainer.iteration, trainer.cfg.iterations
+        evaluate = self._due(self.eval_every, it, last)
+        save = self._due(self.checkpoint_every, it, last)
+        if not (evaluate or save):
+            return
+        metrics: Metrics = {"iteration": it, **_host(losses)}
+        if evaluate:
+            devices = [trainer.device] if trainer.device.type == "cuda" else []
+            with torch.random.fork_rng(devices=devices):
+                metrics.update(self.validate(trainer))
+            trainer.generator.train()
+            self.history.append(metrics)
+        self.report(metrics, trainer.state_dict() if save else None)

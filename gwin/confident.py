@@ -1,0 +1,35 @@
+"""The confident set P_c = {(x, y) : C labels x as y with certainty >= tau*} (Algorithm 1, line 1)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from gwin.data.datasets import Split
+from gwin.metrics.certainty import mc_summary
+from gwin.rejection import ThresholdRejection
+
+
+@torch.no_grad()
+def certainties(
+    classifier: nn.Module, split: Split, samples: int, batch_size: int = 1000
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """C's predicted label and median certainty for every input of `split` (on its device)."""
+    preds, certs = [], []
+    for start in range(0, len(split), batch_size):
+        s = mc_summary(classifier.mc_probs(split.x[start : start + batch_size], samples))
+        preds.append(s.pred)
+        certs.append(s.certainty)
+    return torch.cat(preds), torch.cat(certs)
+
+
+def confident_indices(
+    pred: torch.Tensor, certainty: torch.Tensor, labels: torch.Tensor, tau_star: float
+) -> torch.Tensor:
+    """Indices i with pred_i == y_i and certainty_i >= tau_star (the rejection rule at tau*)."""
+    kept = (pred == labels) & ~ThresholdRejection(tau_star).rejects(certainty)
+    return kept.nonzero().squeeze(1)
+
+
+def confident_subset(split: Split, indices: torch.Tensor) -> Split:
+    return Split(split.x[indices], split.y[indices])

@@ -1,0 +1,104 @@
+"""Per-input predictions of C and of C(G(x, z)): the raw material of every table and figure.
+
+Every input gets both C's verdict and the GWIN's, whatever its certainty, so that any tau, any
+subset and any new metric can be computed later without re-running the trial.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from gwin.metrics.certainty import mc_summary
+
+PREDICTION_COLUMNS = [
+    "trial_id",
+    "split",
+    "corruption",
+    "index",
+    "label",
+    "bnn_pred",
+    "bnn_certainty",
+    "bnn_gt_certainty",
+    "gwin_pred",
+    "gwin_certainty",
+    "gwin_gt_certainty",
+]
+
+
+@torch.no_grad()
+def predict(
+    classifier: nn.Module,
+    generator: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    samples: int,
+    z_dim: int,
+    batch_size: int = 1000,
+    keep_images: bool = False,
+) -> dict[str, np.ndarray]:
+    """Columns label, bnn_* and gwin_* for every input (one z draw, one G pass per input).
+
+    With `keep_images` the translations G(x, z) are returned too, as `transformed` [N, 28*28].
+    """
+    generator.eval()
+    out: dict[str, list[torch.Tensor]] = {k: [] for k in PREDICTION_COLUMNS[4:]}
+    kept = []
+    for start in range(0, len(x), batch_size):
+        xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+        before = mc_summary(classifier.mc_probs(xb, samples), yb)
+        moved = generator(xb, torch.randn(len(xb), z_dim, device=xb.device))
+        after = mc_summary(classifier.mc_probs(moved, samples), yb)
+        for prefix, s in (("bnn", before), ("gwin", after)):
+            out[f"{prefix}_pred"].append(s.pred)
+            out[f"{prefix}_certainty"].append(s.certainty)
+            out[f"{prefix}_gt_certainty"].append(s.gt_certainty)
+        out["label"].append(yb)
+        if keep_images:
+            kept.append(moved.flatten(1))
+    # One host transfer per column at the end, not per batch.
+    result = {k: torch.cat(v).cpu().numpy() for k, v in out.items()}
+    if kept:
+        result["transformed"] = torch.cat(kept).cpu().numpy()
+    return result
+
+
+def predictions_frame(
+    columns: dict[str, np.ndarray], *, trial_id: str, split: str, corruption: str = "none"
+) -> pd.DataFrame:
+    """The `predictions` table rows for one trial, split and corruption (docs/results.md)."""
+    n = len(columns["label"])
+    frame = pd.DataFrame(
+        {
+            "trial_id": pd.Series([trial_id] * n, dtype="string"),
+            "split": pd.Series([split] * n, dtype="string"),
+            "corruption": pd.Series([corruption] * n, dtype="string"),
+            "index": np.arange(n, dtype=np.int64),
+        }
+    )
+    for name in PREDICTION_COLUMNS[4:]:
+        values = columns[name]
+        frame[name] = values.astype(np.int64 if name.endswith(("pred", "label")) else np.float32)
+    return frame
+
+
+def examples_frame(
+    predictions: pd.DataFrame, x: torch.Tensor, transformed: np.ndarray, n: int
+) -> pd.DataFrame:
+    """The `n` least certain inputs of one split with their translations (Figure 2 grids).
+
+    Picking by lowest certainty keeps the examples inside the rejected set for any tau that
+    rejects at least `n` inputs, which is what the figure is about.
+    """
+    if n == 0:
+        return predictions.iloc[:0].assign(image=[], transformed=[])
+    chosen = predictions.nsmallest(n, "bnn_certainty").sort_values("index")
+    idx = chosen["index"].to_numpy().copy()
+    frame = chosen.reset_index(drop=True)
+    images = x[torch.as_tensor(idx, device=x.device)].flatten(1).cpu().numpy()
+    frame["image"] = list(images.astype(np.float32))
+    frame["transformed"] = list(transformed[idx].astype(np.float32))
+    return frame

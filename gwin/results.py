@@ -1,0 +1,73 @@
+"""Results as data: atomic Parquet writes and readers for trials / predictions / examples.
+
+Schemas are documented in docs/results.md. A writer never leaves a half-written file: it writes
+a temporary file in the same directory and renames it into place.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from gwin.errors import GwinError
+
+TABLES = ("trials", "predictions", "examples")
+# Columns every results reader relies on (design.md section 3); extra columns are allowed.
+REQUIRED_COLUMNS = {
+    "trials": ["trial_id", "study", "dataset", "classifier", "seed", "lambda_loss", "tau_star",
+               "preset", "n_confident", "classifier_cache_hit", "status", "error"],
+    "predictions": ["trial_id", "split", "corruption", "index", "label", "bnn_pred",
+                    "bnn_certainty", "bnn_gt_certainty", "gwin_pred", "gwin_certainty",
+                    "gwin_gt_certainty"],
+    "examples": ["trial_id", "index", "label", "image", "transformed"],
+}
+
+
+def write_parquet(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write `frame` to `path` atomically (temp file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _locate(root: Path, table: str) -> Path | None:
+    for candidate in (root / f"{table}.parquet", root / "results" / table,
+                      root / "results" / f"{table}.parquet", root / table):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def read_table(results: str | os.PathLike, table: str) -> pd.DataFrame:
+    """Read one results table from a study dir (STORAGE/NAME), its `results/`, or a trial dir."""
+    root = Path(results)
+    if not root.exists():
+        raise GwinError(f"results path {root} does not exist; pass a study or trial output dir")
+    path = _locate(root, table)
+    if path is None:
+        raise GwinError(
+            f"no {table} table under {root}; expected {root}/{table}.parquet or "
+            f"{root}/results/{table}/ (run a study or `python -m gwin trial --out DIR` first)"
+        )
+    frame = ds.dataset(path, format="parquet", partitioning="hive").to_table().to_pandas()
+    missing = [c for c in REQUIRED_COLUMNS[table] if c not in frame.columns]
+    if missing:
+        raise GwinError(
+            f"{path} lacks columns {missing}: it was written by an older gwin schema; "
+            "re-run the study with this version"
+        )
+    return frame

@@ -1,0 +1,35 @@
+"""Tables shaped like the paper's Tables 1 and 2, from sweep rows (one trial or mean +- std)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+# sweep column -> the paper's column header
+PAPER_COLUMNS = {
+    "tau": "tau",
+    "pct_reject": "% Reject",
+    "bnn_acc_rejected": "BNN Acc.",
+    "gwin_acc_rejected": "BNN+GWIN Acc.",
+    "rejected_acc_delta": "Rejected Acc. Δ",
+    "overall_acc_delta": "Overall Acc. Δ",
+    "error_delta_pct": "% Error Δ",
+}
+
+
+def _num(value: float) -> str:
+    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else f"{value:.2f}"
+
+
+def format_sweep(sweep: pd.DataFrame, fmt: str = "github") -> str:
+    """One trial's tau sweep as a paper-style table (undefined values shown as n/a)."""
+    rows = [
+        [f"{row['tau']:.2f}"] + [_num(row[c]) for c in list(PAPER_COLUMNS)[1:]]
+        for _, row in sweep.iterrows()
+    ]
+    from tabulate import tabulate
+
+    return tabulate(rows, headers=list(PAPER_COLUMNS.values()), tablefmt=fmt,
+                    disable_numparse=True)

@@ -1,0 +1,234 @@
+"""One GWIN trial: data -> classifier C (cached) -> P_c (cached) -> WGWIN-GP -> predictions.
+
+Each stage seeds the global RNG from (seed, stage name), so a stage's result does not depend on
+whether an earlier stage was computed or loaded from the cache, and the whole trial is a
+function of its config.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import torch
+
+from gwin import __version__
+from gwin.cache import ArtifactCache, classifier_fields, confident_fields
+from gwin.callbacks import Metrics, PeriodicReport, ProgressBar
+from gwin.config import TrialConfig
+from gwin.confident import certainties, confident_indices, confident_subset
+from gwin.data.datasets import DatasetSplits, Split, load_dataset
+from gwin.errors import GwinError
+from gwin.evaluate import examples_frame, predict, predictions_frame
+from gwin.metrics.sweep import tau_sweep
+from gwin.models.classifiers import build_classifier
+from gwin.models.gwin_nets import Critic, build_generator
+from gwin.train_classifier import train_classifier
+from gwin.train_gwin import WGWINTrainer
+
+# The tau at which progress and summary metrics are reported (the paper's Figure 2 threshold).
+REPORT_TAU = 0.8
+# Corrupted test sets are the same for every trial, so trials are compared on identical inputs.
+CORRUPTION_SEED = 2019
+
+Report = Callable[[Metrics, dict[str, Any] | None], None]
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise GwinError(f"device {name!r} requested but CUDA is not available; use --device cpu")
+    return torch.device(name)
+
+
+def stage_seed(seed: int, stage: str) -> int:
+    digest = hashlib.sha256(f"{seed}:{stage}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") % (2**63)
+
+
+def _log(cfg: TrialConfig, message: str) -> None:
+    if cfg.progress:
+        print(f"[gwin] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class TrialResult:
+    record: dict[str, Any]
+    predictions: pd.DataFrame
+    examples: pd.DataFrame
+    history: list[Metrics] = field(default_factory=list)
+
+    def sweep(self, split: str = "test", corruption: str = "none") -> pd.DataFrame:
+        p = self.predictions
+        taus = json.loads(self.record["taus"])
+        return tau_sweep(p[(p["split"] == split) & (p["corruption"] == corruption)], taus)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def stage(self, name: str):
+        timer = self
+
+        class _Stage:
+            def __enter__(self):
+                self.start = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.seconds[f"seconds_{name}"] = time.perf_counter() - self.start
+
+        return _Stage()
+
+
+def _classifier(cfg: TrialConfig, data: DatasetSplits, cache: ArtifactCache, device):
+    model = build_classifier(cfg.classifier, data.num_classes).to(device)
+
+    def train() -> dict[str, Any]:
+        torch.manual_seed(stage_seed(cfg.effective_classifier_seed, "classifier"))
+        fresh = build_classifier(cfg.classifier, data.num_classes).to(device)
+        _log(cfg, f"training {cfg.classifier} on {cfg.dataset} ({cfg.clf_epochs} epochs)")
+        history = train_classifier(
+            fresh,
+            data.train,
+            epochs=cfg.clf_epochs,
+            lr=cfg.clf_lr,
+            batch_size=cfg.clf_batch_size,
+            on_epoch=lambda e, loss: _log(cfg, f"  epoch {e + 1}: negative ELBO / N = {loss:.4f}"),
+        )
+        state = {k: v.cpu() for k, v in fresh.state_dict().items()}
+        return {"state_dict": state, "loss_history": history}
+
+    artifact, hit = cache.get_or_create(classifier_fields(cfg), train)
+    model.load_state_dict(artifact["state_dict"])
+    model.eval()
+    return model, hit
+
+
+def _confident(cfg: TrialConfig, model, train: Split, cache: ArtifactCache):
+    def build() -> dict[str, Any]:
+        torch.manual_seed(stage_seed(cfg.effective_classifier_seed, "confident"))
+        pred, cert = certainties(model, train, cfg.mc_samples)
+        idx = confident_indices(pred, cert, train.y, cfg.tau_star)
+        return {"indices": idx.cpu(), "certainty": cert.cpu()}
+
+    artifact, hit = cache.get_or_create(confident_fields(cfg), build)
+    return artifact["indices"].to(train.x.device), hit
+
+
+def run_trial(
+    cfg: TrialConfig,
+    *,
+    trial_id: str | None = None,
+    study: str = "",
+    resume_state: dict[str, Any] | None = None,
+    report: Report | None = None,
+) -> TrialResult:
+    """Run the whole pipeline; `report(metrics, state)` receives progress and checkpoints."""
+    trial_id = trial_id or cfg.trial_key()
+    device = resolve_device(cfg.device)
+    cache = ArtifactCache(cfg.cache_dir)
+    timer = _Timer()
+    started = time.perf_counter()
+
+    with timer.stage("data"):
+        data = load_dataset(cfg.dataset, cfg.data_dir, limit_train=cfg.limit_train)
+        train, val, test = (s.to(device) for s in (data.train, data.val, data.test))
+    _log(cfg, f"{cfg.dataset}: {len(train)} train / {len(val)} val / {len(test)} test on {device}")
+
+    with timer.stage("classifier"):
+        classifier, clf_hit = _classifier(cfg, data, cache, device)
+    with timer.stage("confident"):
+        indices, pc_hit = _confident(cfg, classifier, train, cache)
+        confident = confident_subset(train, indices)
+    _log(cfg, f"classifier cache {'hit' if clf_hit else 'miss'}; |P_c| = {len(confident)}")
+
+    with timer.stage("gwin"):
+        torch.manual_seed(stage_seed(cfg.seed, "gwin"))
+        generator = build_generator(cfg.generator, cfg.dim, cfg.z_dim).to(device)
+        critic = Critic(cfg.dim, data.num_classes).to(device)
+        trainer = WGWINTrainer(generator, critic, classifier, confident, train, cfg)
+        resumed_from = 0
+        if resume_state is not None:
+            trainer.load_state_dict(resume_state)
+            resumed_from = trainer.iteration
+            _log(cfg, f"resuming WGWIN-GP from iteration {resumed_from}")
+
+        val_x, val_y = val.x[: cfg.eval_size], val.y[: cfg.eval_size]
+
+        def validate(t: WGWINTrainer) -> Metrics:
+            torch.manual_seed(stage_seed(cfg.seed, "validate"))
+            cols = predict(classifier, t.generator, val_x, val_y, samples=cfg.mc_samples,
+                           z_dim=cfg.z_dim)
+            row = tau_sweep(pd.DataFrame(cols), [REPORT_TAU]).iloc[0]
+            return {f"val_{k}": float(row[k]) for k in
+                    ("overall_acc_delta", "gwin_acc_rejected", "bnn_acc_rejected", "pct_reject")}
+
+        def on_report(metrics: Metrics, state: dict[str, Any] | None) -> None:
+            if not sys.stderr.isatty():
+                shown = ", ".join(f"{k}={v:.4g}" for k, v in metrics.items() if k != "iteration")
+                _log(cfg, f"iteration {int(metrics['iteration'])}/{cfg.iterations}: {shown}")
+            if report is not None:
+                report(metrics, state)
+
+        periodic = PeriodicReport(validate, on_report, cfg.eval_every, cfg.checkpoint_every)
+        trainer.fit([ProgressBar(enabled=None if cfg.progress else False), periodic])
+
+    with timer.stage("eval"):
+        frames, examples = [], pd.DataFrame()
+        sets = [("val", "none", val.x, val.y), ("test", "none", test.x, test.y)]
+        if cfg.corruptions:
+            from gwin.corruptions import corrupt
+
+            sets += [("test", c, corrupt(test.x, c, CORRUPTION_SEED), test.y)
+                     for c in cfg.corruptions]
+        for split, corruption, x, y in sets:
+            torch.manual_seed(stage_seed(cfg.seed, f"eval:{split}:{corruption}"))
+            keep = split == "test" and corruption == "none"
+            cols = predict(classifier, generator, x, y, samples=cfg.mc_samples, z_dim=cfg.z_dim,
+                           keep_images=keep)
+            frame = predictions_frame(cols, trial_id=trial_id, split=split, corruption=corruption)
+            frames.append(frame)
+            if keep:
+                examples = examples_frame(frame, x, cols["transformed"], cfg.n_examples)
+        predictions = pd.concat(frames, ignore_index=True)
+
+    summary = {}
+    for split, frame in (("val", frames[0]), ("test", frames[1])):
+        row = tau_sweep(frame, [REPORT_TAU]).iloc[0]
+        summary[f"{split}_bnn_acc"] = float(row["bnn_acc"])
+        summary[f"{split}_overall_acc_delta"] = float(row["overall_acc_delta"])
+        summary[f"{split}_rejected_acc_delta"] = float(row["rejected_acc_delta"])
+    last = periodic.history[-1] if periodic.history else {}
+    identity = cfg.identity()
+    record = {
+        "trial_id": trial_id,
+        "study": study,
+        **identity,
+        "classifier_seed": cfg.effective_classifier_seed,
+        "taus": json.dumps(identity["taus"]),
+        "corruptions": json.dumps(identity["corruptions"]),
+        "n_train": len(train),
+        "n_confident": len(confident),
+        "classifier_cache_hit": clf_hit,
+        "confident_cache_hit": pc_hit,
+        "resumed_from_iteration": resumed_from,
+        "final_critic_loss": last.get("critic_loss"),
+        "final_generator_loss": last.get("generator_loss"),
+        **summary,
+        **timer.seconds,
+        "seconds_total": time.perf_counter() - started,
+        "device": str(device),
+        "gwin_version": __version__,
+        "config_json": json.dumps(identity, sort_keys=True),
+        "status": "ok",
+        "error": "",
+    }
+    return TrialResult(record, predictions, examples, periodic.history)

@@ -1,0 +1,76 @@
+import threading
+
+from gwin.cache import ArtifactCache, cache_key, classifier_fields, confident_fields
+from gwin.config import TrialConfig
+
+BASE = TrialConfig.from_preset("smoke")
+
+
+def test_classifier_key_ignores_gwin_settings():
+    same = [BASE.replace(lambda_loss=1.0), BASE.replace(iterations=99), BASE.replace(dim=32),
+            BASE.replace(tau_star=0.8), BASE.replace(seed=5, classifier_seed=0)]
+    for cfg in same:
+        assert cache_key(classifier_fields(cfg)) == cache_key(classifier_fields(BASE))
+
+
+def test_classifier_key_changes_with_what_determines_it():
+    different = [BASE.replace(seed=1), BASE.replace(dataset="mnist"), BASE.replace(classifier="bcnn"),
+                 BASE.replace(clf_epochs=9), BASE.replace(clf_lr=0.01), BASE.replace(limit_train=50)]
+    keys = {cache_key(classifier_fields(c)) for c in different}
+    assert cache_key(classifier_fields(BASE)) not in keys and len(keys) == len(different)
+
+
+def test_confident_key_depends_on_tau_star_and_classifier():
+    k = cache_key(confident_fields(BASE))
+    assert k != cache_key(confident_fields(BASE.replace(tau_star=0.9)))
+    assert k != cache_key(confident_fields(BASE.replace(seed=2)))
+    assert k == cache_key(confident_fields(BASE.replace(lambda_loss=0.0)))
+
+
+def test_get_or_create_miss_then_hit(tmp_path):
+    cache = ArtifactCache(tmp_path)
+    calls = []
+    fields = classifier_fields(BASE)
+
+    def create():
+        calls.append(1)
+        return {"value": 42}
+
+    first, hit1 = cache.get_or_create(fields, create)
+    second, hit2 = cache.get_or_create(fields, create)
+    assert (hit1, hit2) == (False, True) and first == second == {"value": 42}
+    assert len(calls) == 1
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_concurrent_requests_create_once(tmp_path):
+    cache = ArtifactCache(tmp_path)
+    calls, hits = [], []
+
+    def create():
+        calls.append(1)
+        threading.Event().wait(0.2)  # hold the lock while the others queue up
+        return {"value": 1}
+
+    def worker():
+        hits.append(cache.get_or_create(classifier_fields(BASE), create)[1])
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and sorted(hits) == [False, True, True, True]
+
+
+def test_failed_create_leaves_nothing(tmp_path):
+    cache = ArtifactCache(tmp_path)
+
+    def boom():
+        raise RuntimeError("training crashed")
+
+    try:
+        cache.get_or_create(classifier_fields(BASE), boom)
+    except RuntimeError:
+        pass
+    assert not cache.path(classifier_fields(BASE)).exists()

@@ -1,0 +1,97 @@
+"""End-to-end `smoke` trials on digits: numbers in range, consistent, deterministic, cached."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gwin.evaluate import PREDICTION_COLUMNS
+from gwin.metrics.sweep import tau_sweep
+from gwin.trial import run_trial
+
+pytestmark = pytest.mark.slow
+
+
+def test_predictions_cover_every_split_and_corruption(tiny_trial, tiny_cfg):
+    p = tiny_trial.predictions
+    assert list(p.columns) == PREDICTION_COLUMNS
+    sizes = p.groupby(["split", "corruption"]).size().to_dict()
+    assert sizes == {("val", "none"): 300, ("test", "none"): 300,
+                     **{("test", c): 300 for c in tiny_cfg.corruptions}}
+    for split, group in p.groupby(["split", "corruption"]):
+        assert group["index"].tolist() == list(range(300)), split
+    for col in ("bnn_certainty", "bnn_gt_certainty", "gwin_certainty", "gwin_gt_certainty"):
+        assert p[col].between(0, 1).all(), col
+    for col in ("label", "bnn_pred", "gwin_pred"):
+        assert p[col].between(0, 9).all(), col
+    # C's certainty in its own prediction is at least its certainty in any other class's median
+    # draw only on average; but where C is right, the two certainties are the same number.
+    right = p[p["bnn_pred"] == p["label"]]
+    assert np.allclose(right["bnn_certainty"], right["bnn_gt_certainty"])
+
+
+def test_sweep_is_consistent(tiny_trial):
+    sweep = tiny_trial.sweep("test")
+    assert sweep["pct_reject"].is_monotonic_increasing
+    assert sweep["pct_reject"].between(0, 100).all()
+    defined = sweep.dropna(subset=["rejected_acc_delta"])
+    expected = defined["pct_reject"] * defined["rejected_acc_delta"] / 100
+    assert np.allclose(defined["overall_acc_delta"], expected, atol=1e-9)
+    assert np.allclose(sweep["gwin_acc"] - sweep["bnn_acc"], sweep["overall_acc_delta"])
+    # The classifier learned something: far above chance on digits.
+    assert sweep["bnn_acc"].iloc[0] > 50
+
+
+def test_record_is_a_complete_trials_row(tiny_trial, tiny_cfg):
+    r = tiny_trial.record
+    assert r["trial_id"] == tiny_cfg.trial_key() and r["status"] == "ok"
+    assert (r["dataset"], r["seed"], r["preset"]) == ("digits", 0, "smoke")
+    assert r["lambda_loss"] == tiny_cfg.lambda_loss and r["tau_star"] == tiny_cfg.tau_star
+    assert 0 < r["n_confident"] <= r["n_train"] == 1197
+    assert json.loads(r["taus"]) == list(tiny_cfg.taus)
+    assert json.loads(r["config_json"])["iterations"] == 12
+    for stage in ("data", "classifier", "confident", "gwin", "eval", "total"):
+        assert r[f"seconds_{stage}"] >= 0
+    assert r["test_bnn_acc"] == pytest.approx(tiny_trial.sweep("test")["bnn_acc"].iloc[0])
+
+
+def test_history_reports_validation_metrics(tiny_trial):
+    its = [h["iteration"] for h in tiny_trial.history]
+    assert its == [6, 12]
+    assert all(-100 <= h["val_overall_acc_delta"] <= 100 for h in tiny_trial.history)
+
+
+def test_examples_are_the_least_certain_test_inputs(tiny_trial, tiny_cfg):
+    ex, p = tiny_trial.examples, tiny_trial.predictions
+    test = p[(p["split"] == "test") & (p["corruption"] == "none")]
+    assert len(ex) == tiny_cfg.n_examples
+    assert ex["bnn_certainty"].max() <= test["bnn_certainty"].nsmallest(tiny_cfg.n_examples).max()
+    assert all(len(img) == 784 and 0 <= min(img) and max(img) <= 1 for img in ex["transformed"])
+
+
+def test_same_config_twice_gives_identical_predictions(tiny_trial, tiny_cfg):
+    again = run_trial(tiny_cfg)  # classifier and P_c now come from the cache
+    assert again.record["classifier_cache_hit"] and not tiny_trial.record["classifier_cache_hit"]
+    pd.testing.assert_frame_equal(again.predictions, tiny_trial.predictions)
+
+
+def test_cache_hit_gives_the_same_classifier_as_training(tiny_trial, tiny_cfg, tmp_path):
+    # A different GWIN setting reuses C; a fresh cache retrains C identically (stage seeding).
+    other = run_trial(tiny_cfg.replace(lambda_loss=0.0, iterations=2, eval_every=0,
+                                       checkpoint_every=0, corruptions=()))
+    assert other.record["classifier_cache_hit"] and other.record["confident_cache_hit"]
+    fresh = run_trial(tiny_cfg.replace(cache_dir=str(tmp_path), iterations=2, eval_every=0,
+                                       checkpoint_every=0, corruptions=()))
+    assert not fresh.record["classifier_cache_hit"]
+    assert fresh.record["n_confident"] == tiny_trial.record["n_confident"]
+    cols = ["bnn_pred", "bnn_certainty"]
+    a = fresh.predictions.query("split == 'test'")[cols].reset_index(drop=True)
+    b = tiny_trial.predictions.query("split == 'test' and corruption == 'none'")[cols]
+    pd.testing.assert_frame_equal(a, b.reset_index(drop=True))
+
+
+def test_sweep_from_stored_predictions_matches(tiny_trial):
+    p = tiny_trial.predictions
+    clean = p[(p["split"] == "test") & (p["corruption"] == "none")]
+    pd.testing.assert_frame_equal(tau_sweep(clean), tiny_trial.sweep("test"))
