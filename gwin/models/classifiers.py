@@ -1,0 +1,141 @@
+"""Bayesian classifiers C that emit Monte Carlo class-probability draws (design.md section 1).
+
+Any model that gives one stochastic draw of logits per row fits `MCClassifier`. Its
+`mc_probs` gets T draws from one batched forward pass on the input repeated T times, with no
+Python loop over draws. The same code runs with gradients, because the generator loss
+backpropagates through C into G.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from torch import Tensor, nn
+
+from gwin.errors import GwinError
+from gwin.layers.flipout import FlipoutConv2d, FlipoutLinear, kl_divergence
+
+
+class MCClassifier(nn.Module):
+    """Interface: `forward` gives logits [B, K] with one independent posterior draw per row."""
+
+    num_classes: int
+
+    def forward(self, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def kl(self) -> Tensor:
+        """KL(q || p) summed over all Bayesian layers; 0 for a non-Bayesian model."""
+        return kl_divergence(self)
+
+    def mc_probs(self, x: Tensor, samples: int) -> Tensor:
+        """Softmax draws [T, B, K] from one forward pass of `x` repeated `samples` times."""
+        if samples < 1:
+            raise GwinError(f"samples must be >= 1, got {samples}")
+        batch = x.shape[0]
+        logits = self(x.repeat(samples, *([1] * (x.dim() - 1))))
+        return logits.softmax(dim=-1).view(samples, batch, -1)
+
+
+def _pooled(size: int, times: int) -> int:
+    # MaxPool2d(2, ceil_mode=True) has TF 'SAME' pooling's output size, also for odd sizes
+    for _ in range(times):
+        size = math.ceil(size / 2)
+    return size
+
+
+class BayesianLeNet5(MCClassifier):
+    """Bayesian LeNet-5, the paper's classifier, as in the TFP example it builds on.
+
+    The layers follow tensorflow_probability/examples/bayesian_neural_network.py:
+    Convolution2DFlipout(6, 5, 'SAME') + ReLU, MaxPool 2x2/2 'SAME';
+    Convolution2DFlipout(16, 5, 'SAME') + ReLU, MaxPool 2x2/2 'SAME';
+    Convolution2DFlipout(120, 5, 'SAME') + ReLU; Flatten (7*7*120 for 28x28 inputs);
+    DenseFlipout(84) + ReLU; DenseFlipout(num_classes). All three convolutions use 'SAME'
+    padding there, so 28 -> 14 -> 7 pixels, unlike the classic LeNet-5's valid convolutions.
+    Initialisation and posteriors are TFP's defaults (see gwin.layers.flipout).
+    """
+
+    def __init__(self, num_classes: int = 10, in_channels: int = 1, image_size: int = 28) -> None:
+        super().__init__()
+        self.num_classes = num_classes
+        side = _pooled(image_size, 2)
+        self.net = nn.Sequential(
+            FlipoutConv2d(in_channels, 6, 5, padding="same"),
+            nn.ReLU(),
+            nn.MaxPool2d(2, ceil_mode=True),
+            FlipoutConv2d(6, 16, 5, padding="same"),
+            nn.ReLU(),
+            nn.MaxPool2d(2, ceil_mode=True),
+            FlipoutConv2d(16, 120, 5, padding="same"),
+            nn.ReLU(),
+            nn.Flatten(),
+            FlipoutLinear(side * side * 120, 84),
+            nn.ReLU(),
+            FlipoutLinear(84, num_classes),
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x)
+
+
+class BayesianCNN(MCClassifier):
+    """The "stronger BNN": a VGG-style Flipout CNN. The paper's appendix layers are unknown.
+
+    Layers, with w = `width` (default 32), 3x3 'same' convolutions and ReLU after each:
+    conv w, conv w, MaxPool 2; conv 2w, conv 2w, MaxPool 2; Flatten (7*7*2w);
+    dense 8w; dense num_classes. Why this net:
+    - it is deeper than LeNet-5 (4 convolutions in 2 stacks of two 3x3 layers, each stack with
+      a 5x5 receptive field) and wider early (32/64 channels against 6/16). Deterministic
+      VGG-style nets of this size usually beat LeNet-5 by a few points on Fashion-MNIST.
+      For the Bayesian versions, the classifier-training study has to confirm the gap.
+    - mu uses He-normal init: TFP's fixed 0.1 would shrink the signal in the first 3x3
+      layers (fan-in 9) and over-amplify it in the wide dense layer.
+    - no batch norm: inside `mc_probs`, the T draws of an input share one batch, so batch
+      statistics would couple the draws.
+    - it stays trainable on a CPU: ~0.87M weight means (LeNet-5: ~0.54M). `width=16` gives
+      a ~4x cheaper variant for CPU presets.
+    """
+
+    def __init__(
+        self, num_classes: int = 10, in_channels: int = 1, image_size: int = 28, width: int = 32
+    ) -> None:
+        super().__init__()
+        if width < 1:
+            raise GwinError(f"width must be >= 1, got {width}")
+        self.num_classes = num_classes
+        side = _pooled(image_size, 2)
+
+        def conv(c_in: int, c_out: int) -> FlipoutConv2d:
+            return FlipoutConv2d(c_in, c_out, 3, padding="same", mu_std=None)
+
+        self.net = nn.Sequential(
+            conv(in_channels, width),
+            nn.ReLU(),
+            conv(width, width),
+            nn.ReLU(),
+            nn.MaxPool2d(2, ceil_mode=True),
+            conv(width, 2 * width),
+            nn.ReLU(),
+            conv(2 * width, 2 * width),
+            nn.ReLU(),
+            nn.MaxPool2d(2, ceil_mode=True),
+            nn.Flatten(),
+            FlipoutLinear(side * side * 2 * width, 8 * width, mu_std=None),
+            nn.ReLU(),
+            FlipoutLinear(8 * width, num_classes, mu_std=None),
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x)
+
+
+CLASSIFIERS: dict[str, type[MCClassifier]] = {"lenet5": BayesianLeNet5, "bcnn": BayesianCNN}
+
+
+def build_classifier(name: str, num_classes: int = 10, **kwargs: Any) -> MCClassifier:
+    """Build a classifier by registry name; `kwargs` go to its constructor (e.g. `width`)."""
+    if name not in CLASSIFIERS:
+        raise GwinError(f"unknown classifier {name!r}; choose one of {sorted(CLASSIFIERS)}")
+    return CLASSIFIERS[name](num_classes=num_classes, **kwargs)
