@@ -1,0 +1,1 @@
+"""Analysis scripts: `python analysis/<name>.py RESULTS [options]` (tables, plots, report)."""

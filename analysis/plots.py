@@ -1,0 +1,120 @@
+"""Figures of a study as image files: Figures 2-5 and the ablation / robustness / selective views.
+
+    python analysis/plots.py RESULTS --out DIR [--split test] [--tau 0.8] [--format png|pdf|svg]
+
+Writes one file per figure and dataset/classifier (e.g. tau_accuracy-digits-lenet5.png) and
+prints their paths. Error bars are the sd over trials, as in the tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from gwin import plots as gp
+from gwin.aggregate import (
+    HEADLINE_TAU,
+    TABLE_KEYS,
+    Results,
+    at_tau,
+    load_results,
+    select_predictions,
+    swept_columns,
+    trial_sweeps,
+)
+from gwin.errors import GwinError
+
+
+def _slug(*parts: object) -> str:
+    return "-".join(str(p).replace("/", "_").replace(" ", "") for p in parts)
+
+
+def figures(
+    results: Results, split: str = "test", tau: float = HEADLINE_TAU
+) -> Iterator[tuple[str, Figure]]:
+    """(name, figure) for every figure of the study, lazily (each is closed when saved)."""
+    swept = swept_columns(results.trials)
+    group = swept[0] if swept else None
+    sweeps = trial_sweeps(results, split, "none")
+    preds = select_predictions(results, split, "none")
+    for (dataset, classifier), part in sweeps.groupby(TABLE_KEYS, sort=True):
+        title = f"{dataset} / {classifier}"
+        yield _slug("tau_accuracy", dataset, classifier), gp.tau_accuracy(part, group, title)
+        yield _slug("seeds", dataset, classifier), gp.seed_strip(part, group=group, title=title)
+        mine = preds[(preds["dataset"] == dataset) & (preds["classifier"] == classifier)]
+        yield (
+            _slug("certainty_change", dataset, classifier),
+            gp.certainty_change_box(mine, results.taus, title),
+        )
+        yield _slug("risk_coverage", dataset, classifier), gp.risk_coverage_plot(mine, title)
+    rows = at_tau(sweeps, tau)
+    rows = rows.assign(setting=rows["dataset"] + " / " + rows["classifier"])
+    for column in swept:
+        yield (
+            _slug("sensitivity", column),
+            gp.metric_vs_config(rows, column, hue="setting", title=f"τ = {tau:g}"),
+        )
+    corrupted = trial_sweeps(results, "test", None)
+    if set(corrupted["corruption"]) != {"none"}:
+        for (dataset, classifier), part in at_tau(corrupted, tau).groupby(TABLE_KEYS):
+            yield (
+                _slug("corruptions", dataset, classifier),
+                gp.corruption_bars(part, f"{dataset} / {classifier}, τ = {tau:g}"),
+            )
+    for dataset, part in sweeps.groupby("dataset", sort=True):
+        if part["classifier"].nunique() > 1:
+            yield _slug("classifiers", dataset), gp.compare_by(part, "classifier", title=dataset)
+    if not results.examples.empty:
+        examples = results.examples.merge(results.trials[["trial_id", *TABLE_KEYS]], on="trial_id")
+        for (dataset, classifier), part in examples.groupby(TABLE_KEYS, sort=True):
+            trial = sorted(part["trial_id"].unique())[0]
+            yield (
+                _slug("examples", dataset, classifier),
+                gp.examples_grid(
+                    part[part["trial_id"] == trial],
+                    title=f"{dataset} / {classifier}, trial {trial}",
+                ),
+            )
+
+
+def write_figures(
+    results: str | Path, out: Path, split: str = "test", tau: float = HEADLINE_TAU, fmt: str = "png"
+) -> list[Path]:
+    loaded = load_results(results)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fig in figures(loaded, split, tau):
+        path = out / f"{name}.{fmt}"
+        fig.savefig(path, dpi=120, bbox_inches="tight")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", help="study dir, its results/ folder, or a trial --out dir")
+    parser.add_argument("--out", type=Path, required=True, help="folder for the figure files")
+    parser.add_argument("--split", default="test", choices=("test", "val"))
+    parser.add_argument(
+        "--tau",
+        type=float,
+        default=HEADLINE_TAU,
+        help="threshold of the sensitivity and robustness figures",
+    )
+    parser.add_argument("--format", default="png", choices=("png", "pdf", "svg"))
+    args = parser.parse_args(argv)
+    try:
+        paths = write_figures(args.results, args.out, args.split, args.tau, args.format)
+    except GwinError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print("\n".join(str(p) for p in paths))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,329 @@
+"""One self-contained HTML report of a study: tables, figures, robustness, selective views.
+
+    python analysis/report.py RESULTS [--out report.html] [--split test] [--tau 0.8]
+
+RESULTS is a study dir (STORAGE/NAME), its results/ folder, or one trial's --out dir. Figures
+are PNGs embedded as base64 data URIs, so the file needs nothing else to display. Every number
+comes from gwin.aggregate / gwin.report_tables, the functions analysis/tables.py uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime
+import html
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from gwin import __version__
+from gwin import plots as gp
+from gwin.aggregate import (
+    HEADLINE_TAU,
+    TABLE_KEYS,
+    Results,
+    aggregate,
+    at_tau,
+    format_mean_std,
+    load_results,
+    select_predictions,
+    swept_columns,
+    trial_sweeps,
+)
+from gwin.errors import GwinError
+from gwin.report_tables import (
+    HEADLINE_METRICS,
+    PAPER_METRICS,
+    ROBUSTNESS_METRICS,
+    SELECTIVE_METRICS,
+    comparison_table,
+    mean_std_table,
+    paper_blocks,
+    render,
+    selective_blocks,
+    sweep_blocks,
+    tau_blocks,
+)
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1150px; margin: 2em auto; color: #222;
+       line-height: 1.45; padding: 0 1em; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
+table.results { border-collapse: collapse; font-size: 0.85em; margin: 0.6em 0 1.2em; }
+table.results th, table.results td { padding: 3px 8px; border-bottom: 1px solid #e3e3e3;
+       text-align: right; white-space: nowrap; }
+table.results th { background: #f3f4f6; }
+figure { margin: 0.5em 0 1.5em; } figcaption, .caption { color: #555; font-size: 0.85em; }
+img { max-width: 100%; } div.scroll { overflow-x: auto; }
+"""
+
+
+class Page:
+    """An HTML document assembled from escaped text, rendered tables and embedded figures."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def heading(self, level: int, text: str) -> None:
+        self.parts.append(f"<h{level}>{html.escape(text)}</h{level}>")
+
+    def text(self, text: str, cls: str = "") -> None:
+        attr = f' class="{cls}"' if cls else ""
+        self.parts.append(f"<p{attr}>{html.escape(text)}</p>")
+
+    def bullets(self, items: list[str]) -> None:
+        self.parts.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+
+    def table(self, table: pd.DataFrame, caption: str = "") -> None:
+        if caption:
+            self.text(caption, "caption")
+        self.parts.append(f'<div class="scroll">{render(table, "html")}</div>')
+
+    def figure(self, fig, caption: str) -> None:
+        data = base64.b64encode(gp.to_png(fig)).decode("ascii")
+        alt = html.escape(caption, quote=True)
+        self.parts.append(
+            f'<figure><img alt="{alt}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+
+    def html(self, title: str) -> str:
+        body = "\n".join(self.parts)
+        return (
+            f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
+            f"<body>\n{body}\n</body>\n</html>\n"
+        )
+
+
+def _blocks_of(frame: pd.DataFrame):
+    for (dataset, classifier), part in frame.groupby(TABLE_KEYS, sort=True):
+        yield f"{dataset} / {classifier}", part
+
+
+def _values(trials: pd.DataFrame, column: str) -> str:
+    return ", ".join(str(v) for v in sorted(trials[column].astype(str).unique()))
+
+
+def _intro(page: Page, r: Results, swept: list[str], split: str) -> None:
+    t = r.trials
+    page.heading(1, f"GWIN study report: {_values(t, 'study') or r.source.name}")
+    page.text(
+        f"Results from {r.source}; {len(t)} successful trials ({len(r.failed)} failed); "
+        f"split {split!r}; generated {datetime.date.today()} by gwin {__version__}."
+    )
+    items = [f"{c}: {_values(t, c)}" for c in ("preset", "dataset", "classifier", "seed")]
+    items += [f"swept {c}: {_values(t, c)}" for c in swept]
+    page.bullets(items + r.notes)
+    page.text(
+        "Every number is a mean ± std over seeds (std with ddof = 1: a single seed shows "
+        "“± n/a”). “(n=k)” marks a cell only k trials define, e.g. an empty rejected set."
+    )
+
+
+def _headline(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float) -> None:
+    page.heading(2, f"Headline numbers (τ = {tau:g})")
+    for b in tau_blocks(sweeps, swept, tau, ""):
+        page.table(mean_std_table(b.agg, b.keys, HEADLINE_METRICS), f"{b.dataset} / {b.classifier}")
+        for _, row in b.agg.iterrows():
+
+            def cell(m: str, row: pd.Series = row) -> str:
+                return format_mean_std(row[f"{m}_mean"], row[f"{m}_std"], 1)
+
+            where = "".join(f", {c} = {row[c]}" for c in b.keys)
+            page.text(
+                f"{b.dataset} / {b.classifier}{where}: C rejects {cell('pct_reject')}% of the "
+                f"inputs; BNN+GWIN labels {cell('gwin_acc_rejected')}% of those correctly, C "
+                f"alone {cell('bnn_acc_rejected')}%; overall accuracy changes by "
+                f"{cell('overall_acc_delta')} points ({int(row['n_trials'])} trials)."
+            )
+
+
+def _tables(page: Page, r: Results, swept: list[str], split: str) -> None:
+    page.heading(2, "Tables 1/2: accuracy on the rejected subset per τ")
+    blocks = sweep_blocks(r, swept, split)
+    for b in blocks:
+        page.table(
+            mean_std_table(b.agg, b.keys, PAPER_METRICS),
+            f"{b.dataset} / {b.classifier}: {b.caption}",
+        )
+    for b, comparison in paper_blocks(blocks):
+        page.heading(3, f"{b.dataset} / {b.classifier} vs the paper")
+        page.table(
+            comparison_table(comparison),
+            "Δ = ours − paper; Δ / paper std measures it "
+            "in units of the paper's std over its 10 runs (presets other than 'paper' "
+            "are not expected to match).",
+        )
+
+
+def _figures(
+    page: Page, r: Results, sweeps: pd.DataFrame, swept: list[str], split: str, tau: float
+) -> None:
+    group = swept[0] if swept else None
+    page.heading(2, "Figures 3/4: accuracy vs τ")
+    for name, part in _blocks_of(sweeps):
+        page.figure(
+            gp.tau_accuracy(part, group, name),
+            f"{name}: (a) accuracy on the rejected subset (% rejected dotted), "
+            f"(b) overall accuracy; error bars: sd over trials.",
+        )
+    page.heading(2, "Figure 5: change in ground-truth certainty on the rejected subset")
+    preds = select_predictions(r, split, "none")
+    for name, part in _blocks_of(preds):
+        page.figure(
+            gp.certainty_change_box(part, r.taus, name),
+            f"{name}: median ground-truth certainty after G minus before, rejected inputs "
+            "of all trials; diamonds are outliers beyond 1.5 IQR.",
+        )
+    if not r.examples.empty:
+        page.heading(2, "Example transformations (Figure 2)")
+        ex = r.examples.merge(r.trials[["trial_id", *TABLE_KEYS, "seed"]], on="trial_id")
+        for name, part in _blocks_of(ex):
+            trial = sorted(part["trial_id"].unique())[0]
+            page.figure(
+                gp.examples_grid(part[part["trial_id"] == trial], title=name),
+                f"{name}, trial {trial}: least certain test inputs (top) and G(x, z) "
+                "(bottom), with C's label and certainty; green = correct.",
+            )
+
+
+def _variability(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float) -> None:
+    page.heading(2, "Variability across seeds")
+    for name, part in _blocks_of(sweeps):
+        page.figure(
+            gp.seed_strip(part, "rejected_acc_delta", swept[0] if swept else None, name),
+            f"{name}: rejected-subset accuracy gain of each trial, one dot per seed"
+            + (f", side by side per {swept[0]}." if swept else "."),
+        )
+    rows = at_tau(sweeps, tau)
+    cols = ["dataset", "classifier", *swept, "seed", "trial_id", *HEADLINE_METRICS]
+    shown = rows[cols].rename(columns=HEADLINE_METRICS).sort_values(cols[: 3 + len(swept)])
+    page.table(shown.round(2), f"Per-trial values at τ = {tau:g}.")
+
+
+def _sensitivity(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float) -> None:
+    page.heading(2, "Sensitivity to the swept hyperparameters")
+    if not swept:
+        page.text("No config column varies between the trials of this study.")
+    for column in swept:
+        for b in tau_blocks(sweeps, [column], tau, ""):
+            page.table(
+                mean_std_table(b.agg, b.keys, HEADLINE_METRICS),
+                f"{b.dataset} / {b.classifier} by {column} at τ = {tau:g} "
+                "(other swept columns pooled)",
+            )
+        rows = at_tau(sweeps, tau)
+        rows = rows.assign(setting=rows["dataset"] + " / " + rows["classifier"])
+        page.figure(
+            gp.metric_vs_config(rows, column, hue="setting", title=f"τ = {tau:g}"),
+            f"Gains at τ = {tau:g} vs {column}; error bars: sd over trials.",
+        )
+
+
+def _robustness(page: Page, r: Results, swept: list[str], tau: float) -> None:
+    page.heading(2, f"Corruption robustness (test split, τ = {tau:g})")
+    all_sets = trial_sweeps(r, "test", None)
+    if set(all_sets["corruption"]) == {"none"}:
+        page.text("This study evaluated no corrupted test sets (TrialConfig.corruptions).")
+        return
+    for b in tau_blocks(all_sets, ["corruption", *swept], tau, ""):
+        clean_first = b.agg.assign(_c=b.agg["corruption"] != "none").sort_values(
+            ["_c", "corruption", *swept], kind="stable"
+        )
+        page.table(
+            mean_std_table(clean_first, b.keys, ROBUSTNESS_METRICS),
+            f"{b.dataset} / {b.classifier}: accuracy of C on all inputs, on the inputs it "
+            "accepts (w/ Reject), and with rejected inputs relabelled by C(G(x, z)).",
+        )
+    for name, part in _blocks_of(at_tau(all_sets, tau)):
+        page.figure(
+            gp.corruption_bars(part, f"{name}, τ = {tau:g}"),
+            f"{name}: accuracy per corruption; error bars: sd over trials.",
+        )
+
+
+def _selective(page: Page, r: Results, swept: list[str], split: str) -> None:
+    page.heading(2, "Selective classification")
+    page.text(
+        "BNN w/ reject answers an input when c ≥ t. BNN+GWIN w/ reject also answers a "
+        "rejected input with C(G(x, z)) when that prediction's certainty is ≥ t. Curves "
+        "sweep t over every certainty value (one line per trial); lower is better. AURC is "
+        "the step-function area under the curve, in % (gwin.metrics.selective)."
+    )
+    for b in selective_blocks(r, swept, split):
+        page.table(
+            mean_std_table(b.agg, b.keys, SELECTIVE_METRICS),
+            f"{b.dataset} / {b.classifier}: {b.caption}",
+        )
+    for name, part in _blocks_of(select_predictions(r, split, "none")):
+        page.figure(gp.risk_coverage_plot(part, name), f"{name}: risk-coverage curves.")
+
+
+def _classifiers(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float) -> None:
+    if sweeps["classifier"].nunique() < 2:
+        return
+    page.heading(2, "Classifier variants")
+    keys = ["classifier", *[c for c in swept if c != "classifier"]]
+    agg = aggregate(at_tau(sweeps, tau), ["dataset", *keys])
+    for dataset, part in agg.groupby("dataset", sort=True):
+        page.table(mean_std_table(part, keys, HEADLINE_METRICS), f"{dataset} at τ = {tau:g}")
+    style = next((c for c in swept if c != "classifier"), None)
+    for dataset, part in sweeps.groupby("dataset", sort=True):
+        if part["classifier"].nunique() > 1:
+            page.figure(
+                gp.compare_by(part, "classifier", style=style, title=str(dataset)),
+                f"{dataset}: classifier variants vs τ; error bars: sd over trials.",
+            )
+
+
+def build_report(results: str | Path, split: str = "test", tau: float = HEADLINE_TAU) -> str:
+    """The whole report as one HTML string."""
+    r = load_results(results)
+    swept = swept_columns(r.trials)
+    sweeps = trial_sweeps(r, split, "none")
+    page = Page()
+    _intro(page, r, swept, split)
+    _headline(page, sweeps, swept, tau)
+    _tables(page, r, swept, split)
+    _figures(page, r, sweeps, swept, split, tau)
+    _variability(page, sweeps, swept, tau)
+    _sensitivity(page, sweeps, swept, tau)
+    _robustness(page, r, swept, tau)
+    _selective(page, r, swept, split)
+    _classifiers(page, sweeps, swept, tau)
+    if not r.failed.empty:
+        page.heading(2, "Failed trials")
+        failed = r.failed.assign(error=r.failed["error"].astype(str).str.split("\n").str[0])
+        page.table(failed[["trial_id", "seed", "error"]])
+    return page.html(f"GWIN report: {r.source.name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", help="study dir, its results/ folder, or a trial --out dir")
+    parser.add_argument("--out", type=Path, help="HTML file (default: RESULTS/report.html)")
+    parser.add_argument("--split", default="test", choices=("test", "val"))
+    parser.add_argument(
+        "--tau",
+        type=float,
+        default=HEADLINE_TAU,
+        help="threshold of the headline, robustness and sensitivity views",
+    )
+    args = parser.parse_args(argv)
+    try:
+        text = build_report(args.results, args.split, args.tau)
+    except GwinError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    out = args.out or Path(args.results) / "report.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"report: {out} ({len(text) // 1024} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

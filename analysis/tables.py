@@ -1,0 +1,125 @@
+"""Table 1/2-style tables of a study: mean ± std over seeds per dataset and classifier.
+
+    python analysis/tables.py RESULTS [--by lambda_loss] [--split val] [--corruption rotate]
+                              [--format markdown|latex|csv|html] [--vs-paper]
+
+RESULTS is a study dir (STORAGE/NAME), its results/ folder, or one trial's --out dir. Rows are
+grouped by the study's swept config columns unless --by says otherwise (--by none pools them).
+--vs-paper puts the paper's numbers beside ours (MNIST and Fashion-MNIST only), with the
+difference in units of the paper's std.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from gwin.aggregate import TABLE_KEYS, load_results
+from gwin.errors import GwinError
+from gwin.report_tables import (
+    FORMATS,
+    PAPER_METRICS,
+    comparison_table,
+    mean_std_table,
+    paper_blocks,
+    render,
+    sweep_blocks,
+)
+
+
+def build(
+    results: str,
+    by: list[str] | None = None,
+    split: str = "test",
+    corruption: str = "none",
+    fmt: str = "markdown",
+    vs_paper: bool = False,
+) -> str:
+    """The tables as text; CSV gives the numeric mean/std/count columns, one file for all."""
+    if fmt not in FORMATS:
+        raise GwinError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    loaded = load_results(results)
+    blocks = sweep_blocks(loaded, by, split, corruption)
+    if vs_paper:
+        pairs = paper_blocks(blocks)
+        if not pairs:
+            have = sorted({b.dataset for b in blocks})
+            raise GwinError(
+                f"--vs-paper: the paper has tables for mnist and fashion_mnist only; "
+                f"this study has {', '.join(have)}"
+            )
+        if fmt == "csv":
+            return pd.concat(
+                [c.assign(dataset=b.dataset, classifier=b.classifier) for b, c in pairs]
+            ).to_csv(index=False)
+        return "\n".join(
+            _section(
+                b.dataset,
+                b.classifier,
+                f"vs the paper; {b.caption}",
+                render(comparison_table(c), fmt),
+                fmt,
+            )
+            for b, c in pairs
+        )
+    if fmt == "csv":
+        return pd.concat([b.agg for b in blocks]).to_csv(index=False)
+    return "\n".join(
+        _section(
+            b.dataset,
+            b.classifier,
+            b.caption,
+            render(mean_std_table(b.agg, b.keys, PAPER_METRICS), fmt),
+            fmt,
+        )
+        for b in blocks
+    )
+
+
+def _section(dataset: str, classifier: str, caption: str, table: str, fmt: str) -> str:
+    title = f"{dataset} / {classifier} ({caption})"
+    if fmt == "latex":
+        return f"% {title}\n{table}\n"
+    if fmt == "html":
+        return f"<h3>{title}</h3>\n{table}\n"
+    return f"## {title}\n\n{table}\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", help="study dir, its results/ folder, or a trial --out dir")
+    parser.add_argument(
+        "--by",
+        action="append",
+        metavar="COLUMN",
+        help="group rows by this config column (repeatable; 'none' pools all; "
+        "default: the columns the study sweeps)",
+    )
+    parser.add_argument("--split", default="test", choices=("test", "val"))
+    parser.add_argument("--corruption", default="none", help="corrupted test set ('none': clean)")
+    parser.add_argument("--format", default="markdown", choices=FORMATS)
+    parser.add_argument(
+        "--vs-paper", action="store_true", help="compare with the paper's Tables 1 and 2"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    by = None if args.by is None else [c for c in args.by if c != "none"]
+    if by and set(by) & set(TABLE_KEYS):
+        print(f"error: {TABLE_KEYS} always get a table each; drop them from --by", file=sys.stderr)
+        return 2
+    try:
+        text = build(args.results, by, args.split, args.corruption, args.format, args.vs_paper)
+    except GwinError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

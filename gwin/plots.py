@@ -1,0 +1,336 @@
+"""Seaborn figures of a study (the paper's Figures 2-5 and the platform's extra views).
+
+Each function takes per-trial frames from `gwin.aggregate` (or predictions / examples) and
+returns a matplotlib Figure; error bars are seaborn's `errorbar="sd"` over trials, the same
+spread as the tables' std. Figures are built with `matplotlib.figure.Figure`, not pyplot, so
+importing this module neither switches the caller's backend nor needs a display, and figures
+are freed when dropped (no global figure registry to close).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from gwin.metrics.selective import curves
+from gwin.metrics.sweep import certainty_change
+
+LABELS = {
+    "bnn_acc_rejected": "BNN",
+    "gwin_acc_rejected": "BNN+GWIN",
+    "bnn_acc": "BNN",
+    "bnn_reject_acc": "BNN w/ Reject (accepted only)",
+    "gwin_acc": "BNN+GWIN",
+    "pct_reject": "% Reject",
+    "overall_acc_delta": "Overall Acc. Δ (points)",
+    "rejected_acc_delta": "Rejected Acc. Δ (points)",
+    "error_delta_pct": "% Error Δ",
+}
+# Axis labels where the legend label alone would be ambiguous.
+AXIS_LABELS = {
+    "bnn_reject_acc": "BNN w/ Reject: acc. on accepted (%)",
+    "gwin_acc": "BNN+GWIN: acc. on all inputs (%)",
+    "bnn_acc": "BNN: acc. on all inputs (%)",
+}
+PALETTE = {
+    "BNN": "#4c72b0",
+    "BNN+GWIN": "#dd8452",
+    "BNN w/ Reject (accepted only)": "#55a868",
+    "BNN w/ reject": "#4c72b0",
+    "BNN+GWIN w/ reject": "#dd8452",
+}
+
+
+def _melt(frame: pd.DataFrame, metrics: Sequence[str], keep: Sequence[str]) -> pd.DataFrame:
+    long = frame.melt(id_vars=list(keep), value_vars=list(metrics), var_name="metric")
+    long["method"] = long["metric"].map(LABELS)
+    return long
+
+
+def _figure_legend(fig: Figure, axes: Sequence) -> None:
+    """One legend for the figure, right of the axes, merging every axis' entries in order."""
+    seen: dict[str, object] = {}
+    titles = []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(label, handle)
+        if ax.get_legend() is not None:
+            titles.append(ax.get_legend().get_title().get_text())
+            ax.get_legend().remove()
+    if seen:
+        fig.legend(
+            list(seen.values()),
+            list(seen),
+            loc="center left",
+            bbox_to_anchor=(1.0, 0.5),
+            frameon=False,
+            fontsize="small",
+            title=next((t for t in titles if t), None),
+            title_fontsize="small",
+        )
+
+
+def _figure(ncols: int, width: float = 5.0, height: float = 3.6) -> tuple[Figure, np.ndarray]:
+    with sns.axes_style("whitegrid"):
+        fig = Figure(figsize=(width * ncols, height))
+        axes = fig.subplots(1, ncols, squeeze=False)
+    return fig, axes[0]
+
+
+def tau_accuracy(sweeps: pd.DataFrame, group: str | None = None, title: str = "") -> Figure:
+    """Figures 3/4: (a) accuracy on the rejected subset and % rejected, (b) overall accuracy."""
+    keep = ["tau", "trial_id", *([group] if group else [])]
+    fig, (left, right) = _figure(2)
+    style = {"style": group} if group else {}
+    line = dict(
+        x="tau",
+        y="value",
+        hue="method",
+        errorbar="sd",
+        err_style="bars",
+        marker="o",
+        palette=PALETTE,
+        **style,
+    )
+    sns.lineplot(
+        data=_melt(sweeps, ["bnn_acc_rejected", "gwin_acc_rejected"], keep), ax=left, **line
+    )
+    twin = left.twinx()
+    sns.lineplot(
+        data=sweeps,
+        x="tau",
+        y="pct_reject",
+        errorbar="sd",
+        err_style="bars",
+        color="0.5",
+        linestyle=":",
+        marker=".",
+        ax=twin,
+        label="% Reject (right axis)",
+    )
+    twin.set_ylabel("% Reject (dotted)")
+    twin.grid(False)
+    left.set(
+        xlabel="certainty threshold τ",
+        ylabel="accuracy on rejected subset (%)",
+        title="(a) rejected subset",
+    )
+    overall = ["bnn_acc", "bnn_reject_acc", "gwin_acc"]
+    sns.lineplot(data=_melt(sweeps, overall, keep), ax=right, **line)
+    right.set(xlabel="certainty threshold τ", ylabel="accuracy (%)", title="(b) whole test set")
+    fig.suptitle(title)
+    fig.tight_layout()
+    _figure_legend(fig, [right, left, twin])
+    return fig
+
+
+def certainty_change_box(
+    predictions: pd.DataFrame, taus: Sequence[float], title: str = ""
+) -> Figure:
+    """Figure 5: ground-truth certainty after G minus before, on the rejected set, per tau.
+
+    Changes are pooled over the trials in `predictions` (one split and corruption). Outliers
+    beyond 1.5 IQR are diamonds, as in the paper.
+    """
+    parts = []
+    for tau in taus:
+        for _, group in predictions.groupby("trial_id", sort=True):
+            change = certainty_change(group, tau)
+            parts.append(pd.DataFrame({"tau": f"{tau:g}", "change": change}))
+    data = pd.concat(parts, ignore_index=True)
+    fig, (ax,) = _figure(1, width=7.0)
+    if data.empty:
+        ax.text(0.5, 0.5, "no input is rejected at any τ", ha="center", transform=ax.transAxes)
+        return fig
+    sns.boxplot(
+        data=data,
+        x="tau",
+        y="change",
+        color="#8da0cb",
+        ax=ax,
+        whis=1.5,
+        flierprops={"marker": "D", "markersize": 3},
+    )
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    counts = data.groupby("tau", sort=False).size()
+    ax.set_xticks(range(len(counts)), [f"{t}\n(n={n})" for t, n in counts.items()])
+    ax.set(
+        xlabel="certainty threshold τ (rejected inputs, all trials)",
+        ylabel="Δ ground-truth certainty",
+        title=title,
+    )
+    fig.tight_layout()
+    return fig
+
+
+def metric_vs_config(
+    per_trial: pd.DataFrame,
+    column: str,
+    metrics: Sequence[str] = ("rejected_acc_delta", "overall_acc_delta"),
+    hue: str = "dataset",
+    title: str = "",
+) -> Figure:
+    """A metric (at one tau) against a swept config column, mean +- sd over seeds."""
+    fig, axes = _figure(len(metrics), width=4.5)
+    values = pd.to_numeric(per_trial[column], errors="coerce")
+    numeric = values.notna().all()
+    for ax, metric in zip(axes, metrics, strict=True):
+        if numeric:
+            data = per_trial.assign(**{column: values})
+            sns.lineplot(
+                data=data,
+                x=column,
+                y=metric,
+                hue=hue,
+                errorbar="sd",
+                err_style="bars",
+                marker="o",
+                ax=ax,
+            )
+            if values.min() > 0 and values.max() / values.min() >= 20:
+                ax.set_xscale("log")
+        else:
+            sns.pointplot(data=per_trial, x=column, y=metric, hue=hue, errorbar="sd", ax=ax)
+        ax.axhline(0.0, color="0.3", linewidth=0.8)
+        ax.set(ylabel=LABELS.get(metric, metric))
+    fig.suptitle(title)
+    fig.tight_layout()
+    _figure_legend(fig, axes)
+    return fig
+
+
+def seed_strip(
+    sweeps: pd.DataFrame,
+    metric: str = "rejected_acc_delta",
+    group: str | None = None,
+    title: str = "",
+) -> Figure:
+    """Variability across seeds: one dot per trial at each tau, side by side per `group` value
+    (e.g. a swept column) so that different configs are not read as seed noise."""
+    fig, (ax,) = _figure(1, width=7.0)
+    hue = group or "seed"
+    data = sweeps.assign(
+        tau=sweeps["tau"].map(lambda t: f"{t:g}"), **{hue: sweeps[hue].astype(str)}
+    )
+    sns.stripplot(
+        data=data, x="tau", y=metric, hue=hue, dodge=group is not None, jitter=0.12, size=5, ax=ax
+    )
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    ax.set(xlabel="certainty threshold τ", ylabel=LABELS.get(metric, metric), title=title)
+    fig.tight_layout()
+    _figure_legend(fig, [ax])
+    return fig
+
+
+def risk_coverage_plot(predictions: pd.DataFrame, title: str = "") -> Figure:
+    """Risk-coverage curves of BNN w/ reject and BNN+GWIN w/ reject, one line per trial."""
+    parts = [
+        curves(group).assign(trial_id=trial)
+        for trial, group in predictions.groupby("trial_id", sort=True)
+    ]
+    data = pd.concat(parts, ignore_index=True).assign(risk_pct=lambda f: 100 * f["risk"])
+    fig, (ax,) = _figure(1, width=6.0)
+    sns.lineplot(
+        data=data,
+        x="coverage",
+        y="risk_pct",
+        hue="method",
+        units="trial_id",
+        estimator=None,
+        drawstyle="steps-pre",
+        alpha=0.7,
+        palette=PALETTE,
+        ax=ax,
+    )
+    ax.set(
+        xlabel="coverage (fraction answered)",
+        ylabel="risk (% errors among answered)",
+        xlim=(0, 1.01),
+        title=title,
+    )
+    fig.tight_layout()
+    return fig
+
+
+def corruption_bars(per_trial: pd.DataFrame, title: str = "") -> Figure:
+    """Accuracy per corruption of BNN, BNN w/ reject and BNN+GWIN at one tau, +- sd."""
+    long = _melt(per_trial, ["bnn_acc", "bnn_reject_acc", "gwin_acc"], ["corruption", "trial_id"])
+    fig, (ax,) = _figure(1, width=max(6.0, 1.6 * per_trial["corruption"].nunique()))
+    sns.barplot(
+        data=long, x="corruption", y="value", hue="method", errorbar="sd", palette=PALETTE, ax=ax
+    )
+    ax.set(ylabel="accuracy (%)", title=title)
+    fig.tight_layout()
+    _figure_legend(fig, [ax])
+    return fig
+
+
+def compare_by(
+    sweeps: pd.DataFrame,
+    hue: str,
+    metrics: Sequence[str] = ("bnn_reject_acc", "gwin_acc", "rejected_acc_delta"),
+    style: str | None = None,
+    title: str = "",
+) -> Figure:
+    """Metrics vs tau, one line per value of `hue` (e.g. classifier variants), +- sd."""
+    fig, axes = _figure(len(metrics), width=4.5)
+    extra = {"style": style} if style else {}
+    for ax, metric in zip(axes, metrics, strict=True):
+        sns.lineplot(
+            data=sweeps,
+            x="tau",
+            y=metric,
+            hue=hue,
+            errorbar="sd",
+            err_style="bars",
+            marker="o",
+            ax=ax,
+            **extra,
+        )
+        label = AXIS_LABELS.get(metric, LABELS.get(metric, metric))
+        ax.set(xlabel="certainty threshold τ", ylabel=label)
+    fig.suptitle(title)
+    fig.tight_layout()
+    _figure_legend(fig, axes)
+    return fig
+
+
+def examples_grid(examples: pd.DataFrame, n: int = 8, title: str = "") -> Figure:
+    """Figure 2: rejected inputs (top) and G's translations (bottom) with labels and certainties.
+
+    Green titles are correct labels, red ones wrong.
+    """
+    rows = examples.nsmallest(n, "bnn_certainty").reset_index(drop=True)
+    fig = Figure(figsize=(1.3 * len(rows) + 0.6, 3.9))
+    axes = fig.subplots(2, len(rows), squeeze=False)
+    for i, row in rows.iterrows():
+        for r, (image, pred, cert, who) in enumerate(
+            [
+                (row["image"], row["bnn_pred"], row["bnn_certainty"], "C"),
+                (row["transformed"], row["gwin_pred"], row["gwin_certainty"], "C(G)"),
+            ]
+        ):
+            ax = axes[r, i]
+            ax.imshow(np.asarray(image, dtype=float).reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            color = "#1a7f37" if pred == row["label"] else "#c0392b"
+            head = f"y={row['label']}\n" if r == 0 else ""
+            ax.set_title(f"{head}{who}: {pred} ({cert:.2f})", fontsize=8, color=color)
+    axes[0, 0].set_ylabel("input x", fontsize=8)
+    axes[1, 0].set_ylabel("G(x, z)", fontsize=8)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout(h_pad=1.5)
+    return fig
+
+
+def to_png(fig: Figure, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes (for embedding in HTML)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()

@@ -1,0 +1,246 @@
+"""Mean +- std tables for tables.py and report.py: which numbers, grouped how, rendered as what.
+
+Every table here is built from `gwin.aggregate` output, so the CLI tables and the HTML report
+show the same numbers. Cells read "mean ± std"; "± n/a" marks a single seed (std undefined),
+and "(n=k)" marks a cell where only k of the group's trials define the value (e.g. seeds whose
+rejected set is empty at that tau).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gwin.aggregate import (
+    TABLE_KEYS,
+    Results,
+    aggregate,
+    at_tau,
+    format_mean_std,
+    swept_columns,
+    trial_selective,
+    trial_sweeps,
+)
+from gwin.errors import GwinError
+from gwin.paper_reference import METRICS as PAPER_METRICS_ORDER
+from gwin.paper_reference import has_reference, paper_reference
+from gwin.tables import PAPER_COLUMNS
+
+FORMATS = ("markdown", "latex", "csv", "html")
+# The paper's Table 1/2 columns (design.md section 3), in its order.
+PAPER_METRICS = {k: PAPER_COLUMNS[k] for k in PAPER_METRICS_ORDER}
+HEADLINE_METRICS = {
+    "bnn_acc": "BNN Acc.",
+    "pct_reject": "% Reject",
+    "bnn_acc_rejected": "BNN Acc. (rejected)",
+    "gwin_acc_rejected": "BNN+GWIN Acc. (rejected)",
+    "overall_acc_delta": "Overall Acc. Δ",
+}
+ROBUSTNESS_METRICS = {
+    "bnn_acc": "BNN Acc.",
+    "pct_reject": "% Reject",
+    "bnn_reject_acc": "BNN w/ Reject Acc.",
+    "gwin_acc": "BNN+GWIN Acc.",
+    "reject_acc_delta": "w/ Reject − BNN",
+    "overall_acc_delta": "BNN+GWIN − BNN",
+    "rejected_acc_delta": "Rejected Acc. Δ",
+}
+SELECTIVE_METRICS = {
+    "bnn_aurc": "AURC BNN w/ reject (%)",
+    "gwin_aurc": "AURC BNN+GWIN w/ reject (%)",
+    "aurc_delta": "AURC Δ",
+}
+
+
+@dataclass
+class Block:
+    """One table: a dataset x classifier slice of an aggregate, and what it was grouped by."""
+
+    dataset: str
+    classifier: str
+    keys: list[str]  # grouping columns shown in the table (besides dataset and classifier)
+    agg: pd.DataFrame
+    caption: str
+
+
+def blocks(agg: pd.DataFrame, keys: Sequence[str], caption: str) -> list[Block]:
+    """Split an aggregate (grouped by TABLE_KEYS + keys) into one Block per dataset/classifier."""
+    out = []
+    for (dataset, classifier), part in agg.groupby(TABLE_KEYS, sort=True):
+        out.append(
+            Block(str(dataset), str(classifier), list(keys), part.reset_index(drop=True), caption)
+        )
+    return out
+
+
+def sweep_blocks(
+    results: Results,
+    by: Sequence[str] | None = None,
+    split: str = "test",
+    corruption: str = "none",
+) -> list[Block]:
+    """Table 1/2-style aggregates per dataset and classifier, grouped by `by` and tau.
+
+    `by` defaults to the study's swept config columns, so rows never pool different configs
+    unless asked to; pooled swept columns are named in the caption.
+    """
+    results_by = swept_columns(results.trials) if by is None else list(by)
+    agg = aggregate(trial_sweeps(results, split, corruption), [*TABLE_KEYS, *results_by, "tau"])
+    pooled = [c for c in swept_columns(results.trials) if c not in results_by]
+    caption = f"{split} split, corruption {corruption}; mean ± std over seeds"
+    if pooled:
+        caption += f"; pooled over {', '.join(pooled)}"
+    return blocks(agg, [*results_by, "tau"], caption)
+
+
+def tau_blocks(
+    per_trial: pd.DataFrame, keys: Sequence[str], tau: float | None, caption: str
+) -> list[Block]:
+    """Aggregate per-trial rows (at `tau`, if given) grouped by TABLE_KEYS + keys."""
+    rows = per_trial if tau is None else at_tau(per_trial, tau)
+    return blocks(aggregate(rows, [*TABLE_KEYS, *keys]), keys, caption)
+
+
+def selective_blocks(results: Results, keys: Sequence[str], split: str = "test") -> list[Block]:
+    per_trial = trial_selective(results, split, "none")
+    return tau_blocks(per_trial, keys, None, f"{split} split; mean ± std over seeds")
+
+
+def mean_std_table(
+    agg: pd.DataFrame, keys: Sequence[str], metrics: Mapping[str, str], digits: int = 2
+) -> pd.DataFrame:
+    """Strings "mean ± std" per metric, with the key columns first and `n` (trials) last."""
+    agg = agg.reset_index(drop=True)
+    table = pd.DataFrame({("τ" if k == "tau" else k): agg[k].map(_key) for k in keys})
+    for metric, header in metrics.items():
+        cells = []
+        for _, row in agg.iterrows():
+            cell = format_mean_std(row[f"{metric}_mean"], row[f"{metric}_std"], digits)
+            count, total = row[f"{metric}_count"], row["n_trials"]
+            cells.append(cell if count in (0, total) else f"{cell} (n={count})")
+        table[header] = cells
+    table["n"] = agg["n_trials"].astype(int).to_numpy()
+    return table
+
+
+def _key(value: object) -> str:
+    if isinstance(value, float):
+        return "n/a" if math.isnan(value) else f"{value:g}"
+    return str(value)
+
+
+def paper_comparison(agg: pd.DataFrame, dataset: str, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """Ours vs the paper per tau and metric: ours/paper mean and std, diff, diff / paper std.
+
+    Only the paper's taus (0.50-0.99) appear; `diff_in_paper_std` is NaN where the paper gives
+    no std (% Reject).
+    """
+    ref = paper_reference(dataset)
+    rows = []
+    for _, ours in agg.iterrows():
+        match = ref[np.isclose(ref["tau"], float(ours["tau"]))]
+        if match.empty:
+            continue
+        paper = match.iloc[0]
+        for metric in PAPER_METRICS:
+            diff = ours[f"{metric}_mean"] - paper[f"{metric}_mean"]
+            rows.append(
+                {
+                    **{k: ours[k] for k in keys if k != "tau"},
+                    "tau": ours["tau"],
+                    "metric": metric,
+                    "ours_mean": ours[f"{metric}_mean"],
+                    "ours_std": ours[f"{metric}_std"],
+                    "paper_mean": paper[f"{metric}_mean"],
+                    "paper_std": paper[f"{metric}_std"],
+                    "diff": diff,
+                    "diff_in_paper_std": diff / paper[f"{metric}_std"],
+                }
+            )
+    if not rows:
+        raise GwinError(f"no tau in common with the paper's table for {dataset} (0.5-0.99)")
+    return pd.DataFrame(rows)
+
+
+def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """`paper_comparison` as display strings."""
+    keys = [
+        c
+        for c in comparison.columns
+        if c
+        not in (
+            "metric",
+            "ours_mean",
+            "ours_std",
+            "paper_mean",
+            "paper_std",
+            "diff",
+            "diff_in_paper_std",
+        )
+    ]
+    table = pd.DataFrame({("τ" if k == "tau" else k): comparison[k].map(_key) for k in keys})
+    table["metric"] = comparison["metric"].map(PAPER_METRICS)
+    table["ours"] = [
+        format_mean_std(m, s)
+        for m, s in zip(comparison["ours_mean"], comparison["ours_std"], strict=True)
+    ]
+    # The paper gives % Reject without a std: show its mean alone, not "± n/a".
+    table["paper"] = [
+        f"{m:.2f}" if math.isnan(s) else format_mean_std(m, s)
+        for m, s in zip(comparison["paper_mean"], comparison["paper_std"], strict=True)
+    ]
+    table["Δ"] = comparison["diff"].map(lambda v: _num(v, "+.2f"))
+    table["Δ / paper std"] = comparison["diff_in_paper_std"].map(lambda v: _num(v, "+.1f"))
+    return table
+
+
+def paper_blocks(sweep: list[Block]) -> list[tuple[Block, pd.DataFrame]]:
+    """The paper comparison for every block whose dataset has a paper table."""
+    return [
+        (b, paper_comparison(b.agg, b.dataset, b.keys)) for b in sweep if has_reference(b.dataset)
+    ]
+
+
+def _num(value: float, spec: str) -> str:
+    return "n/a" if value is None or math.isnan(value) else format(value, spec)
+
+
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "%": r"\%",
+    "_": r"\_",
+    "&": r"\&",
+    "#": r"\#",
+    "±": r"$\pm$",
+    "Δ": r"$\Delta$",
+    "τ": r"$\tau$",
+    "−": "--",
+}
+
+
+def _latex(text: str) -> str:
+    return "".join(_LATEX.get(ch, ch) for ch in str(text))
+
+
+def render(table: pd.DataFrame, fmt: str = "markdown") -> str:
+    """A display table as Markdown (GitHub), LaTeX (tabular), HTML or CSV text."""
+    from tabulate import tabulate
+
+    if fmt == "markdown":
+        return tabulate(
+            table, headers="keys", tablefmt="github", showindex=False, disable_numparse=True
+        )
+    if fmt == "latex":
+        escaped = table.map(_latex).rename(columns=_latex)
+        return tabulate(
+            escaped, headers="keys", tablefmt="latex_raw", showindex=False, disable_numparse=True
+        )
+    if fmt == "html":
+        return table.to_html(index=False, border=0, classes="results", escape=True)
+    if fmt == "csv":
+        return table.to_csv(index=False)
+    raise GwinError(f"unknown table format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -1,0 +1,193 @@
+"""Study layouts for the analysis tests: a synthetic one (fast) and a real smoke study (slow).
+
+`write_study` writes the consolidated layout a study runner produces: results/trials.parquet,
+results/predictions/dataset=NAME/part-0.parquet (hive-partitioned by dataset) and
+results/examples.parquet.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gwin.aggregate import format_mean_std
+from gwin.config import TrialConfig
+from gwin.evaluate import predictions_frame
+from gwin.metrics.sweep import tau_sweep
+from gwin.results import write_parquet
+
+ROOT = Path(__file__).resolve().parents[2]  # analysis/ is importable via pytest's pythonpath
+
+
+def write_study(
+    root: Path, trials: pd.DataFrame, predictions: pd.DataFrame, examples: pd.DataFrame
+) -> Path:
+    results = root / "results"
+    write_parquet(trials, results / "trials.parquet")
+    dataset = predictions["trial_id"].map(trials.set_index("trial_id")["dataset"])
+    for name, part in predictions.groupby(dataset):
+        write_parquet(part, results / "predictions" / f"dataset={name}" / "part-0.parquet")
+    write_parquet(examples, results / "examples.parquet")
+    return root
+
+
+def trial_record(trial_id: str, status: str = "ok", **overrides) -> dict:
+    cfg = TrialConfig.from_preset("smoke", **overrides)
+    identity = cfg.identity()
+    return {
+        "trial_id": trial_id,
+        "study": "synthetic",
+        **identity,
+        "classifier_seed": cfg.effective_classifier_seed,
+        "taus": json.dumps(identity["taus"]),
+        "corruptions": json.dumps(identity["corruptions"]),
+        "n_confident": 100,
+        "classifier_cache_hit": False,
+        "seconds_total": 1.0,
+        "status": status,
+        "error": "" if status == "ok" else "RuntimeError: boom",
+    }
+
+
+def synthetic_predictions(
+    trial_id: str, rng: np.random.Generator, n: int = 60, gwin_skill: float = 0.3
+) -> pd.DataFrame:
+    frames = []
+    for split, corruption in (("val", "none"), ("test", "none"), ("test", "rotate")):
+        label = rng.integers(0, 10, n)
+        cert = rng.uniform(0.2, 1.0, n)
+        bnn_ok = rng.uniform(size=n) < cert
+        gwin_ok = rng.uniform(size=n) < np.minimum(1.0, cert + gwin_skill)
+        wrong = (label + 1) % 10
+        cols = {
+            "label": label,
+            "bnn_pred": np.where(bnn_ok, label, wrong),
+            "bnn_certainty": cert,
+            "bnn_gt_certainty": np.where(bnn_ok, cert, 1 - cert),
+            "gwin_pred": np.where(gwin_ok, label, wrong),
+            "gwin_certainty": rng.uniform(0.3, 1.0, n),
+            "gwin_gt_certainty": rng.uniform(0.0, 1.0, n),
+        }
+        frames.append(
+            predictions_frame(cols, trial_id=trial_id, split=split, corruption=corruption)
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def synthetic_examples(predictions: pd.DataFrame, rng: np.random.Generator, n: int = 4):
+    test = predictions[(predictions["split"] == "test") & (predictions["corruption"] == "none")]
+    chosen = test.nsmallest(n, "bnn_certainty").reset_index(drop=True)
+    chosen["image"] = [rng.uniform(size=784).astype(np.float32) for _ in range(len(chosen))]
+    chosen["transformed"] = [rng.uniform(size=784).astype(np.float32) for _ in range(len(chosen))]
+    return chosen
+
+
+SYNTHETIC_TRIALS = [  # (trial_id, dataset, classifier, seed, lambda_loss)
+    ("d-l1-s0", "digits", "lenet5", 0, 1.0),
+    ("d-l1-s1", "digits", "lenet5", 1, 1.0),
+    ("d-l10-s0", "digits", "lenet5", 0, 10.0),
+    ("d-l10-s1", "digits", "lenet5", 1, 10.0),
+    ("d-bcnn-s0", "digits", "bcnn", 0, 10.0),
+    ("d-bcnn-s1", "digits", "bcnn", 1, 10.0),
+    ("f-l10-s0", "fashion_mnist", "lenet5", 0, 10.0),  # a single seed: std undefined
+]
+
+
+@pytest.fixture(scope="session")
+def synthetic_study(tmp_path_factory) -> Path:
+    """7 ok trials over 2 datasets, 2 classifiers and 2 lambdas, plus one failed trial."""
+    rng = np.random.default_rng(0)
+    records, preds, examples = [], [], []
+    for trial_id, dataset, classifier, seed, lam in SYNTHETIC_TRIALS:
+        records.append(
+            trial_record(
+                trial_id, dataset=dataset, classifier=classifier, seed=seed, lambda_loss=lam
+            )
+        )
+        p = synthetic_predictions(trial_id, rng)
+        preds.append(p)
+        examples.append(synthetic_examples(p, rng))
+    records.append(trial_record("d-failed", status="error", seed=2))
+    root = tmp_path_factory.mktemp("synthetic") / "study"
+    return write_study(
+        root,
+        pd.DataFrame(records),
+        pd.concat(preds, ignore_index=True),
+        pd.concat(examples, ignore_index=True),
+    )
+
+
+@pytest.fixture(scope="session")
+def single_trial(tmp_path_factory) -> Path:
+    """One trial in the layout `python -m gwin trial --out DIR` writes."""
+    rng = np.random.default_rng(1)
+    out = tmp_path_factory.mktemp("trial")
+    p = synthetic_predictions("t0", rng)
+    write_parquet(pd.DataFrame([trial_record("t0", dataset="digits")]), out / "trials.parquet")
+    write_parquet(p, out / "predictions.parquet")
+    write_parquet(synthetic_examples(p, rng), out / "examples.parquet")
+    return out
+
+
+@pytest.fixture(scope="session")
+def smoke_study(tmp_path_factory) -> Path:
+    """A real smoke study on digits: 2 seeds x 2 lambdas through gwin.trial.run_trial.
+
+    One shared classifier (classifier_seed=0, cached) keeps it to one classifier training;
+    4 Monte Carlo draws and no periodic validation keep each trial to seconds of CPU.
+    """
+    from gwin.trial import run_trial
+
+    base = tmp_path_factory.mktemp("smoke")
+    records, preds, examples = [], [], []
+    for seed in (0, 1):
+        for lam in (1.0, 10.0):
+            cfg = TrialConfig.from_preset(
+                "smoke",
+                dataset="digits",
+                seed=seed,
+                lambda_loss=lam,
+                classifier_seed=0,
+                iterations=10,
+                eval_every=0,
+                mc_samples=4,
+                corruptions=("rotate",),
+                progress=False,
+                cache_dir=str(base / "cache"),
+            )
+            result = run_trial(cfg, study="smoke")
+            records.append(result.record)
+            preds.append(result.predictions)
+            examples.append(result.examples)
+    return write_study(
+        base / "smoke",
+        pd.DataFrame(records),
+        pd.concat(preds, ignore_index=True),
+        pd.concat(examples, ignore_index=True),
+    )
+
+
+@pytest.fixture(scope="session")
+def expected_cell():
+    """mean ± std of one metric over trials, computed independently of gwin.aggregate:
+    raw Parquet -> tau_sweep per trial -> numpy mean and std (ddof=1)."""
+
+    def cell(study: Path, trial_ids: list[str], metric: str, tau: float) -> str:
+        preds = pd.read_parquet(study / "results" / "predictions")
+        values = []
+        for trial in trial_ids:
+            p = preds[
+                (preds["trial_id"] == trial)
+                & (preds["split"] == "test")
+                & (preds["corruption"] == "none")
+            ]
+            values.append(tau_sweep(p, [tau]).iloc[0][metric])
+        std = np.std(values, ddof=1) if len(values) > 1 else math.nan
+        return format_mean_std(float(np.mean(values)), std)
+
+    return cell

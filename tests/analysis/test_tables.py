@@ -1,0 +1,142 @@
+"""analysis/tables.py: values, grouping, formats, the paper comparison and one-line errors."""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import tables
+from gwin.results import write_parquet
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_markdown_tables_hold_the_hand_aggregated_values(synthetic_study, expected_cell):
+    text = tables.build(str(synthetic_study))
+    sections = text.split("## ")[1:]
+    assert [s.split(" (")[0] for s in sections] == [
+        "digits / bcnn",
+        "digits / lenet5",
+        "fashion_mnist / lenet5",
+    ]
+    lenet = sections[1]
+    row = next(line for line in lenet.splitlines() if line.startswith("| 10 ") and "| 0.8 " in line)
+    assert expected_cell(synthetic_study, ["d-l10-s0", "d-l10-s1"], "bnn_acc_rejected", 0.8) in row
+    assert expected_cell(synthetic_study, ["d-l10-s0", "d-l10-s1"], "error_delta_pct", 0.8) in row
+    # the single-seed dataset: every defined cell has an undefined std, never 0
+    fashion_rows = [line for line in sections[2].splitlines() if line.startswith("| 10 ")]
+    assert fashion_rows and all("± 0.00" not in line for line in fashion_rows)
+    assert all("± n/a" in line for line in fashion_rows)
+
+
+def test_by_none_pools_and_says_so(synthetic_study, expected_cell):
+    text = tables.build(str(synthetic_study), by=[])
+    assert "pooled over lambda_loss" in text
+    lenet = text.split("## ")[2]
+    row = next(line for line in lenet.splitlines() if line.startswith("| 0.8 "))
+    trials = ["d-l1-s0", "d-l1-s1", "d-l10-s0", "d-l10-s1"]
+    assert expected_cell(synthetic_study, trials, "gwin_acc_rejected", 0.8) in row
+    assert row.rstrip("| ").endswith("4")  # n
+
+
+def test_val_split_and_corruption(synthetic_study):
+    assert "val split, corruption none" in tables.build(str(synthetic_study), split="val")
+    assert "corruption rotate" in tables.build(str(synthetic_study), corruption="rotate")
+
+
+def test_vs_paper_only_for_datasets_with_a_paper_table(synthetic_study):
+    text = tables.build(str(synthetic_study), vs_paper=True)
+    assert text.count("## ") == 1 and "fashion_mnist / lenet5 (vs the paper" in text
+    assert "| 0.8  | BNN Acc." in text and "57.87 ± 0.89" in text
+    rows = pd.read_csv(io.StringIO(tables.build(str(synthetic_study), vs_paper=True, fmt="csv")))
+    assert {"diff", "diff_in_paper_std", "paper_mean"} <= set(rows.columns)
+
+
+def test_csv_and_latex(synthetic_study):
+    rows = pd.read_csv(io.StringIO(tables.build(str(synthetic_study), fmt="csv")))
+    assert {
+        "dataset",
+        "classifier",
+        "lambda_loss",
+        "tau",
+        "n_trials",
+        "bnn_acc_rejected_mean",
+        "bnn_acc_rejected_std",
+    } <= set(rows.columns)
+    assert rows.loc[rows["dataset"] == "fashion_mnist", "pct_reject_std"].isna().all()
+    tex = tables.build(str(synthetic_study), fmt="latex")
+    assert r"\begin{tabular}" in tex and r"$\pm$" in tex
+
+
+def run_main(capsys, *argv):
+    code = tables.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_bad_input_gives_one_line_and_exit_2(capsys, tmp_path, synthetic_study):
+    code, _, err = run_main(capsys, tmp_path / "nope")
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
+    failed = tmp_path / "failed"
+    write_parquet(
+        pd.DataFrame(
+            [
+                {
+                    "trial_id": "x",
+                    "study": "s",
+                    "dataset": "digits",
+                    "classifier": "lenet5",
+                    "seed": 0,
+                    "lambda_loss": 10.0,
+                    "tau_star": 0.95,
+                    "preset": "smoke",
+                    "n_confident": 0,
+                    "classifier_cache_hit": False,
+                    "status": "error",
+                    "error": "OOM\nline two",
+                    "taus": json.dumps([0.5]),
+                }
+            ]
+        ),
+        failed / "results" / "trials.parquet",
+    )
+    code, _, err = run_main(capsys, failed)
+    assert code == 2 and "none of the 1 trials" in err and err.count("\n") == 1
+    old = tmp_path / "old"
+    trials = pd.read_parquet(synthetic_study / "results" / "trials.parquet")
+    write_parquet(trials.drop(columns=["classifier_cache_hit"]), old / "trials.parquet")
+    code, _, err = run_main(capsys, old)
+    assert code == 2 and "older gwin schema" in err and err.count("\n") == 1
+    code, _, err = run_main(capsys, synthetic_study, "--by", "nonsense")
+    assert code == 2 and "cannot group by ['nonsense']" in err
+    code, _, err = run_main(capsys, synthetic_study, "--by", "dataset")
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_runs_as_a_script(synthetic_study):
+    done = subprocess.run(
+        [sys.executable, "analysis/tables.py", str(synthetic_study / "results"), "--by", "none"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("## digits / bcnn")
+    missing = subprocess.run(
+        [sys.executable, "analysis/tables.py", "/nonexistent/study"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_every_format_renders(synthetic_study, fmt):
+    assert "digits / lenet5" in tables.build(str(synthetic_study), fmt=fmt)

@@ -1,0 +1,174 @@
+"""Per-trial sweeps and mean +- std over seeds against hand-computed values."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gwin.aggregate import (
+    aggregate,
+    at_tau,
+    format_mean_std,
+    load_results,
+    swept_columns,
+    trial_selective,
+    trial_sweeps,
+)
+from gwin.config import TrialConfig
+from gwin.errors import GwinError
+from gwin.results import write_parquet
+
+
+def record(trial_id, status="ok", **overrides):
+    cfg = TrialConfig.from_preset("smoke", **overrides)
+    identity = cfg.identity()
+    return {
+        "trial_id": trial_id,
+        "study": "hand",
+        **identity,
+        "classifier_seed": cfg.effective_classifier_seed,
+        "taus": json.dumps(identity["taus"]),
+        "corruptions": json.dumps([]),
+        "n_confident": 10,
+        "classifier_cache_hit": False,
+        "status": status,
+        "error": "" if status == "ok" else "RuntimeError: boom\ntraceback...",
+    }
+
+
+def predictions(trial_id, certainty, bnn_ok, gwin_ok, split="test"):
+    n = len(certainty)
+    label = np.zeros(n, dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "trial_id": trial_id,
+            "split": split,
+            "corruption": "none",
+            "index": np.arange(n),
+            "label": label,
+            "bnn_pred": np.where(bnn_ok, 0, 1),
+            "bnn_certainty": certainty,
+            "bnn_gt_certainty": certainty,
+            "gwin_pred": np.where(gwin_ok, 0, 1),
+            "gwin_certainty": np.full(n, 0.99),
+            "gwin_gt_certainty": np.full(n, 0.99),
+        }
+    )
+
+
+@pytest.fixture
+def hand_results(tmp_path):
+    """Trials A, B (lambda 10, seeds 0 and 1) and C (lambda 1, one seed), plus one failed."""
+    trials = pd.DataFrame(
+        [
+            record("A", seed=0, lambda_loss=10.0),
+            record("B", seed=1, lambda_loss=10.0),
+            record("C", seed=0, lambda_loss=1.0),
+            record("X", status="error", seed=2),
+        ]
+    )
+    preds = pd.concat(
+        [
+            predictions("A", [0.9, 0.8, 0.4, 0.3], [1, 1, 0, 1], [1, 1, 1, 1]),
+            predictions("B", [0.9, 0.6, 0.45, 0.2], [1, 0, 0, 0], [0, 0, 1, 0]),
+            predictions("C", [0.9, 0.8, 0.7, 0.1], [1, 1, 1, 0], [1, 1, 1, 1]),
+            predictions("A", [0.1, 0.1], [0, 0], [0, 0], split="val"),
+        ],
+        ignore_index=True,
+    )
+    write_parquet(trials, tmp_path / "trials.parquet")
+    write_parquet(preds, tmp_path / "predictions.parquet")
+    return load_results(tmp_path)
+
+
+def test_load_keeps_ok_trials_and_notes_missing_examples(hand_results):
+    assert sorted(hand_results.trials["trial_id"]) == ["A", "B", "C"]
+    assert hand_results.failed["trial_id"].tolist() == ["X"]
+    assert hand_results.examples.empty and "examples" in hand_results.notes[0]
+    assert swept_columns(hand_results.trials) == ["lambda_loss"]
+
+
+def test_trial_sweep_by_hand(hand_results):
+    sweeps = at_tau(trial_sweeps(hand_results, taus=[0.5]), 0.5).set_index("trial_id")
+    a, b = sweeps.loc["A"], sweeps.loc["B"]
+    assert a["lambda_loss"] == 10.0 and a["seed"] == 0  # config columns joined
+    # A: rejected {2, 3}; C right on 1 of 2, G on both; accepted {0, 1} both right
+    assert (a["pct_reject"], a["bnn_acc_rejected"], a["gwin_acc_rejected"]) == (50, 50, 100)
+    assert (a["overall_acc_delta"], a["error_delta_pct"]) == (25, -100)
+    assert a["bnn_reject_acc"] == pytest.approx(100) and a["reject_acc_delta"] == pytest.approx(25)
+    # B: rejected {2, 3}; C right on none, G on 1; accepted {0, 1}: 1 right
+    assert (b["bnn_acc_rejected"], b["gwin_acc_rejected"], b["bnn_acc"]) == (0, 50, 25)
+    assert b["error_delta_pct"] == pytest.approx(-100 / 3)
+    assert b["bnn_reject_acc"] == pytest.approx(50)
+
+
+def test_aggregate_mean_std_count_by_hand(hand_results):
+    sweeps = trial_sweeps(hand_results, taus=[0.5])
+    agg = aggregate(sweeps, ["lambda_loss", "tau"]).set_index("lambda_loss")
+    ten, one = agg.loc[10.0], agg.loc[1.0]
+    assert ten["n_trials"] == 2
+    assert ten["bnn_acc_rejected_mean"] == 25
+    assert ten["bnn_acc_rejected_std"] == pytest.approx(math.sqrt(2 * 25**2))  # ddof=1
+    assert ten["rejected_acc_delta_mean"] == 50 and ten["rejected_acc_delta_std"] == 0
+    assert ten["error_delta_pct_mean"] == pytest.approx(-200 / 3)
+    assert ten["error_delta_pct_std"] == pytest.approx((100 - 100 / 3) / math.sqrt(2))
+    assert ten["bnn_reject_acc_mean"] == pytest.approx(75)
+    # a single seed: the std is undefined, not 0
+    assert one["n_trials"] == 1 and one["gwin_acc_rejected_count"] == 1
+    assert math.isnan(one["gwin_acc_rejected_std"])
+    # C rejects only input 3 (right by G, wrong by C)
+    assert (one["bnn_acc_rejected_mean"], one["gwin_acc_rejected_mean"]) == (0, 100)
+
+
+def test_undefined_values_are_excluded_from_count(hand_results):
+    sweeps = trial_sweeps(hand_results, taus=[0.15])  # only B and C reject something
+    agg = aggregate(sweeps, ["lambda_loss"]).set_index("lambda_loss")
+    assert agg.loc[10.0, "n_trials"] == 2 and agg.loc[10.0, "bnn_acc_rejected_count"] == 0
+    assert agg.loc[1.0, "bnn_acc_rejected_count"] == 1
+
+
+def test_aggregate_on_a_synthetic_frame():
+    frame = pd.DataFrame({"g": ["x", "x", "x", "y"], "m": [60.0, 70.0, 80.0, 5.0]})
+    agg = aggregate(frame, ["g"], ["m"]).set_index("g")
+    assert agg.loc["x", ["m_mean", "m_std", "m_count"]].tolist() == [70.0, 10.0, 3]
+    assert math.isnan(agg.loc["y", "m_std"])
+    with pytest.raises(GwinError, match="cannot group by"):
+        aggregate(frame, ["nope"], ["m"])
+
+
+def test_trial_selective_joins_config(hand_results):
+    table = trial_selective(hand_results).set_index("trial_id")
+    assert table.loc["A", "lambda_loss"] == 10.0
+    # A by certainty: right, right, wrong, right -> risks 0, 0, 1/3, 1/4
+    assert table.loc["A", "bnn_aurc"] == pytest.approx(100 * (1 / 3 + 1 / 4) / 4)
+
+
+def test_format_mean_std():
+    assert format_mean_std(40.234, 8.509) == "40.23 ± 8.51"
+    assert format_mean_std(5.0, float("nan")) == "5.00 ± n/a"
+    assert format_mean_std(float("nan"), float("nan")) == "n/a"
+    assert format_mean_std(1.0, 0.0) == "1.00 ± 0.00"
+
+
+def test_bad_inputs_are_one_line_errors(tmp_path, hand_results):
+    with pytest.raises(GwinError, match="does not exist"):
+        load_results(tmp_path / "missing")
+    empty = tmp_path / "empty"
+    write_parquet(pd.DataFrame([record("A")]).iloc[:0], empty / "trials.parquet")
+    with pytest.raises(GwinError, match="holds no trials"):
+        load_results(empty)
+    failed = tmp_path / "failed"
+    write_parquet(pd.DataFrame([record("X", status="error")]), failed / "trials.parquet")
+    with pytest.raises(GwinError, match="none of the 1 trials .* RuntimeError: boom \\(") as err:
+        load_results(failed)
+    assert "\n" not in str(err.value)
+    old = tmp_path / "old"
+    write_parquet(pd.DataFrame([record("A")]).drop(columns=["n_confident"]), old / "trials.parquet")
+    with pytest.raises(GwinError, match="older gwin schema"):
+        load_results(old)
+    with pytest.raises(GwinError, match="no predictions for split='test', corruption='fog'"):
+        trial_sweeps(hand_results, corruption="fog")
+    with pytest.raises(GwinError, match="tau=0.42 was not evaluated"):
+        at_tau(trial_sweeps(hand_results), 0.42)
