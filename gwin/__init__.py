@@ -1,3 +1,3 @@
-"""gwin: Generative Well-intentioned Networks (Cosentino & Zhu, NeurIPS 2019) as a study platform."""
+"""gwin: a study platform for Generative Well-intentioned Networks (Cosentino & Zhu, 2019)."""
 
 __version__ = "0.1.0"

@@ -55,6 +55,7 @@ def confident_fields(cfg: TrialConfig) -> dict[str, Any]:
         "classifier": classifier_fields(cfg),
         "tau_star": cfg.tau_star,
         "mc_samples": cfg.mc_samples,
+        "pool": cfg.confident_pool,
     }
 
 

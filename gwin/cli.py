@@ -55,11 +55,13 @@ def add_config_flags(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()
         if f.name == "preset":
             parser.add_argument(flag, choices=PRESETS, default="smoke", help="settings bundle")
         elif tp is bool:
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None,
-                                help=help_text)
+            parser.add_argument(
+                flag, action=argparse.BooleanOptionalAction, default=None, help=help_text
+            )
         else:
-            parser.add_argument(flag, type=tp, nargs="+" if many else None, default=None,
-                                help=help_text)
+            parser.add_argument(
+                flag, type=tp, nargs="+" if many else None, default=None, help=help_text
+            )
 
 
 def config_from_args(args: argparse.Namespace) -> TrialConfig:
@@ -112,9 +114,11 @@ def trial_main(argv: list[str]) -> int:
     result = run_trial(cfg)
     _write_trial(result, out)
     r = result.record
-    print(f"\n{cfg.dataset} / {cfg.classifier} / preset {cfg.preset} / seed {cfg.seed}: "
-          f"BNN test accuracy {r['test_bnn_acc']:.2f}%, |P_c| = {r['n_confident']}, "
-          f"{r['seconds_total']:.0f} s")
+    print(
+        f"\n{cfg.dataset} / {cfg.classifier} / preset {cfg.preset} / seed {cfg.seed}: "
+        f"BNN test accuracy {r['test_bnn_acc']:.2f}%, |P_c| = {r['n_confident']}, "
+        f"{r['seconds_total']:.0f} s"
+    )
     print(format_sweep(result.sweep("test")))
     print(f"\nresults: {out}/trials.parquet, {out}/predictions.parquet")
     return 0
@@ -124,8 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"trial": trial_main}
     if not argv or argv[0] not in commands:
-        print("usage: python -m gwin trial [options]   (python -m gwin trial --help)",
-              file=sys.stderr)
+        print(
+            "usage: python -m gwin trial [options]   (python -m gwin trial --help)", file=sys.stderr
+        )
         return 2
     try:
         return commands[argv[0]](argv[1:])

@@ -1,4 +1,4 @@
-"""The confident set P_c = {(x, y) : C labels x as y with certainty >= tau*} (Algorithm 1, line 1)."""
+"""The confident set P_c = {(x, y) : C labels x as y with certainty >= tau*} (Algorithm 1)."""
 
 from __future__ import annotations
 

@@ -20,11 +20,33 @@ from gwin.errors import GwinError
 TABLES = ("trials", "predictions", "examples")
 # Columns every results reader relies on (design.md section 3); extra columns are allowed.
 REQUIRED_COLUMNS = {
-    "trials": ["trial_id", "study", "dataset", "classifier", "seed", "lambda_loss", "tau_star",
-               "preset", "n_confident", "classifier_cache_hit", "status", "error"],
-    "predictions": ["trial_id", "split", "corruption", "index", "label", "bnn_pred",
-                    "bnn_certainty", "bnn_gt_certainty", "gwin_pred", "gwin_certainty",
-                    "gwin_gt_certainty"],
+    "trials": [
+        "trial_id",
+        "study",
+        "dataset",
+        "classifier",
+        "seed",
+        "lambda_loss",
+        "tau_star",
+        "preset",
+        "n_confident",
+        "classifier_cache_hit",
+        "status",
+        "error",
+    ],
+    "predictions": [
+        "trial_id",
+        "split",
+        "corruption",
+        "index",
+        "label",
+        "bnn_pred",
+        "bnn_certainty",
+        "bnn_gt_certainty",
+        "gwin_pred",
+        "gwin_certainty",
+        "gwin_gt_certainty",
+    ],
     "examples": ["trial_id", "index", "label", "image", "transformed"],
 }
 
@@ -45,8 +67,12 @@ def write_parquet(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
 
 
 def _locate(root: Path, table: str) -> Path | None:
-    for candidate in (root / f"{table}.parquet", root / "results" / table,
-                      root / "results" / f"{table}.parquet", root / table):
+    for candidate in (
+        root / f"{table}.parquet",
+        root / "results" / table,
+        root / "results" / f"{table}.parquet",
+        root / table,
+    ):
         if candidate.exists():
             return candidate
     return None

@@ -19,8 +19,11 @@ PAPER_COLUMNS = {
 
 
 def _num(value: float) -> str:
-    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) \
+    return (
+        "n/a"
+        if value is None or (isinstance(value, float) and math.isnan(value))
         else f"{value:.2f}"
+    )
 
 
 def format_sweep(sweep: pd.DataFrame, fmt: str = "github") -> str:
@@ -31,5 +34,4 @@ def format_sweep(sweep: pd.DataFrame, fmt: str = "github") -> str:
     ]
     from tabulate import tabulate
 
-    return tabulate(rows, headers=list(PAPER_COLUMNS.values()), tablefmt=fmt,
-                    disable_numparse=True)
+    return tabulate(rows, headers=list(PAPER_COLUMNS.values()), tablefmt=fmt, disable_numparse=True)

@@ -21,8 +21,8 @@ import torch
 from gwin import __version__
 from gwin.cache import ArtifactCache, classifier_fields, confident_fields
 from gwin.callbacks import Metrics, PeriodicReport, ProgressBar
-from gwin.config import TrialConfig
 from gwin.confident import certainties, confident_indices, confident_subset
+from gwin.config import TrialConfig
 from gwin.data.datasets import DatasetSplits, Split, load_dataset
 from gwin.errors import GwinError
 from gwin.evaluate import examples_frame, predict, predictions_frame
@@ -51,6 +51,13 @@ def resolve_device(name: str) -> torch.device:
 def stage_seed(seed: int, stage: str) -> int:
     digest = hashlib.sha256(f"{seed}:{stage}".encode()).digest()
     return int.from_bytes(digest[:8], "little") % (2**63)
+
+
+def _mc_batch(cfg: TrialConfig, device: torch.device) -> int:
+    """Inputs per Monte Carlo forward: T * batch rows. On a CPU ~1k rows stay in cache and run
+    faster than larger batches; a GPU wants many rows to fill it."""
+    rows = 4_096 if device.type == "cuda" else 1_000
+    return max(1, rows // cfg.mc_samples)
 
 
 def _log(cfg: TrialConfig, message: str) -> None:
@@ -115,8 +122,9 @@ def _classifier(cfg: TrialConfig, data: DatasetSplits, cache: ArtifactCache, dev
 def _confident(cfg: TrialConfig, model, train: Split, cache: ArtifactCache):
     def build() -> dict[str, Any]:
         torch.manual_seed(stage_seed(cfg.effective_classifier_seed, "confident"))
-        pred, cert = certainties(model, train, cfg.mc_samples)
-        idx = confident_indices(pred, cert, train.y, cfg.tau_star)
+        pool = Split(train.x[: cfg.confident_pool], train.y[: cfg.confident_pool])
+        pred, cert = certainties(model, pool, cfg.mc_samples, _mc_batch(cfg, train.x.device))
+        idx = confident_indices(pred, cert, pool.y, cfg.tau_star)
         return {"indices": idx.cpu(), "certainty": cert.cpu()}
 
     artifact, hit = cache.get_or_create(confident_fields(cfg), build)
@@ -141,6 +149,7 @@ def run_trial(
     with timer.stage("data"):
         data = load_dataset(cfg.dataset, cfg.data_dir, limit_train=cfg.limit_train)
         train, val, test = (s.to(device) for s in (data.train, data.val, data.test))
+        val = Split(val.x[: cfg.val_limit], val.y[: cfg.val_limit])
     _log(cfg, f"{cfg.dataset}: {len(train)} train / {len(val)} val / {len(test)} test on {device}")
 
     with timer.stage("classifier"):
@@ -165,11 +174,25 @@ def run_trial(
 
         def validate(t: WGWINTrainer) -> Metrics:
             torch.manual_seed(stage_seed(cfg.seed, "validate"))
-            cols = predict(classifier, t.generator, val_x, val_y, samples=cfg.mc_samples,
-                           z_dim=cfg.z_dim)
+            cols = predict(
+                classifier,
+                t.generator,
+                val_x,
+                val_y,
+                samples=cfg.mc_samples,
+                z_dim=cfg.z_dim,
+                batch_size=_mc_batch(cfg, device),
+            )
             row = tau_sweep(pd.DataFrame(cols), [REPORT_TAU]).iloc[0]
-            return {f"val_{k}": float(row[k]) for k in
-                    ("overall_acc_delta", "gwin_acc_rejected", "bnn_acc_rejected", "pct_reject")}
+            return {
+                f"val_{k}": float(row[k])
+                for k in (
+                    "overall_acc_delta",
+                    "gwin_acc_rejected",
+                    "bnn_acc_rejected",
+                    "pct_reject",
+                )
+            }
 
         def on_report(metrics: Metrics, state: dict[str, Any] | None) -> None:
             if not sys.stderr.isatty():
@@ -187,13 +210,22 @@ def run_trial(
         if cfg.corruptions:
             from gwin.corruptions import corrupt
 
-            sets += [("test", c, corrupt(test.x, c, CORRUPTION_SEED), test.y)
-                     for c in cfg.corruptions]
+            sets += [
+                ("test", c, corrupt(test.x, c, CORRUPTION_SEED), test.y) for c in cfg.corruptions
+            ]
         for split, corruption, x, y in sets:
             torch.manual_seed(stage_seed(cfg.seed, f"eval:{split}:{corruption}"))
             keep = split == "test" and corruption == "none"
-            cols = predict(classifier, generator, x, y, samples=cfg.mc_samples, z_dim=cfg.z_dim,
-                           keep_images=keep)
+            cols = predict(
+                classifier,
+                generator,
+                x,
+                y,
+                samples=cfg.mc_samples,
+                z_dim=cfg.z_dim,
+                batch_size=_mc_batch(cfg, device),
+                keep_images=keep,
+            )
             frame = predictions_frame(cols, trial_id=trial_id, split=split, corruption=corruption)
             frames.append(frame)
             if keep:

@@ -7,15 +7,26 @@ BASE = TrialConfig.from_preset("smoke")
 
 
 def test_classifier_key_ignores_gwin_settings():
-    same = [BASE.replace(lambda_loss=1.0), BASE.replace(iterations=99), BASE.replace(dim=32),
-            BASE.replace(tau_star=0.8), BASE.replace(seed=5, classifier_seed=0)]
+    same = [
+        BASE.replace(lambda_loss=1.0),
+        BASE.replace(iterations=99),
+        BASE.replace(dim=32),
+        BASE.replace(tau_star=0.8),
+        BASE.replace(seed=5, classifier_seed=0),
+    ]
     for cfg in same:
         assert cache_key(classifier_fields(cfg)) == cache_key(classifier_fields(BASE))
 
 
 def test_classifier_key_changes_with_what_determines_it():
-    different = [BASE.replace(seed=1), BASE.replace(dataset="mnist"), BASE.replace(classifier="bcnn"),
-                 BASE.replace(clf_epochs=9), BASE.replace(clf_lr=0.01), BASE.replace(limit_train=50)]
+    different = [
+        BASE.replace(seed=1),
+        BASE.replace(dataset="mnist"),
+        BASE.replace(classifier="bcnn"),
+        BASE.replace(clf_epochs=9),
+        BASE.replace(clf_lr=0.01),
+        BASE.replace(limit_train=50),
+    ]
     keys = {cache_key(classifier_fields(c)) for c in different}
     assert cache_key(classifier_fields(BASE)) not in keys and len(keys) == len(different)
 

@@ -58,4 +58,6 @@ def test_trial_key_ignores_runtime_fields_only():
 
 def test_classifier_seed_defaults_to_seed():
     assert TrialConfig.from_preset("smoke", seed=3).effective_classifier_seed == 3
-    assert TrialConfig.from_preset("smoke", seed=3, classifier_seed=0).effective_classifier_seed == 0
+    assert (
+        TrialConfig.from_preset("smoke", seed=3, classifier_seed=0).effective_classifier_seed == 0
+    )

@@ -85,8 +85,12 @@ def test_critic_step_only_updates_the_critic():
     g_before = [p.clone() for p in trainer.generator.parameters()]
     d_before = [p.clone() for p in trainer.critic.parameters()]
     trainer.critic_step()
-    assert all(torch.equal(a, b) for a, b in zip(g_before, trainer.generator.parameters()))
-    assert any(not torch.equal(a, b) for a, b in zip(d_before, trainer.critic.parameters()))
+    assert all(
+        torch.equal(a, b) for a, b in zip(g_before, trainer.generator.parameters(), strict=True)
+    )
+    assert any(
+        not torch.equal(a, b) for a, b in zip(d_before, trainer.critic.parameters(), strict=True)
+    )
 
 
 def test_resume_from_state_is_bit_identical():
@@ -100,5 +104,5 @@ def test_resume_from_state_is_bit_identical():
     resumed.load_state_dict(state)
     resumed.fit()
     assert resumed.iteration == 4
-    for a, b in zip(full.generator.parameters(), resumed.generator.parameters()):
+    for a, b in zip(full.generator.parameters(), resumed.generator.parameters(), strict=True):
         assert torch.equal(a, b)

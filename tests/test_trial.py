@@ -17,8 +17,11 @@ def test_predictions_cover_every_split_and_corruption(tiny_trial, tiny_cfg):
     p = tiny_trial.predictions
     assert list(p.columns) == PREDICTION_COLUMNS
     sizes = p.groupby(["split", "corruption"]).size().to_dict()
-    assert sizes == {("val", "none"): 300, ("test", "none"): 300,
-                     **{("test", c): 300 for c in tiny_cfg.corruptions}}
+    assert sizes == {
+        ("val", "none"): 300,
+        ("test", "none"): 300,
+        **{("test", c): 300 for c in tiny_cfg.corruptions},
+    }
     for split, group in p.groupby(["split", "corruption"]):
         assert group["index"].tolist() == list(range(300)), split
     for col in ("bnn_certainty", "bnn_gt_certainty", "gwin_certainty", "gwin_gt_certainty"):
@@ -78,11 +81,17 @@ def test_same_config_twice_gives_identical_predictions(tiny_trial, tiny_cfg):
 
 def test_cache_hit_gives_the_same_classifier_as_training(tiny_trial, tiny_cfg, tmp_path):
     # A different GWIN setting reuses C; a fresh cache retrains C identically (stage seeding).
-    other = run_trial(tiny_cfg.replace(lambda_loss=0.0, iterations=2, eval_every=0,
-                                       checkpoint_every=0, corruptions=()))
+    other = run_trial(
+        tiny_cfg.replace(
+            lambda_loss=0.0, iterations=2, eval_every=0, checkpoint_every=0, corruptions=()
+        )
+    )
     assert other.record["classifier_cache_hit"] and other.record["confident_cache_hit"]
-    fresh = run_trial(tiny_cfg.replace(cache_dir=str(tmp_path), iterations=2, eval_every=0,
-                                       checkpoint_every=0, corruptions=()))
+    fresh = run_trial(
+        tiny_cfg.replace(
+            cache_dir=str(tmp_path), iterations=2, eval_every=0, checkpoint_every=0, corruptions=()
+        )
+    )
     assert not fresh.record["classifier_cache_hit"]
     assert fresh.record["n_confident"] == tiny_trial.record["n_confident"]
     cols = ["bnn_pred", "bnn_certainty"]

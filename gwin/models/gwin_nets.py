@@ -72,7 +72,7 @@ class ResidualGenerator(DCGANGenerator):
 
 
 class Critic(nn.Module):
-    """D(x, y): conv DIM, 2DIM, 4DIM (5x5, stride 2, LeakyReLU 0.2), then [features, onehot(y)] -> 1."""
+    """D(x, y): conv DIM, 2DIM, 4DIM (5x5, stride 2, LeakyReLU 0.2); [features, onehot(y)] -> 1."""
 
     def __init__(self, dim: int = 64, num_classes: int = 10):
         super().__init__()

@@ -17,14 +17,7 @@ from torch import nn
 from gwin.errors import GwinError
 from gwin.layers import FlipoutConv2d, FlipoutLinear, deterministic, kl_divergence
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # hundreds of tiny forward passes: thread hand-offs cost more than they save on a busy CPU
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _set(layer, mu, sigma, bias=None):

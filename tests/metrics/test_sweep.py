@@ -96,7 +96,9 @@ def test_overall_delta_is_reject_fraction_times_rejected_delta():
 
 
 def test_sweep_by_groups_and_keeps_keys():
-    two = pd.concat([TABLE.assign(trial_id="a"), TABLE.assign(trial_id="b", gwin_pred=TABLE["label"])])
+    two = pd.concat(
+        [TABLE.assign(trial_id="a"), TABLE.assign(trial_id="b", gwin_pred=TABLE["label"])]
+    )
     out = sweep_by(two, ["trial_id"], [0.9])
     assert list(out["trial_id"]) == ["a", "b"]
     assert out["gwin_acc"].tolist() == pytest.approx([40.0, 100.0])

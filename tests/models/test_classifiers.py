@@ -14,14 +14,7 @@ from gwin.models.classifiers import (
     build_classifier,
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # small batches: thread hand-offs cost more than they save on a busy 2-core CPU
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
