@@ -1,0 +1,10 @@
+"""Studies on Ray Tune: a shared runner for the scripts in studies/ (see gwin.tune.runner).
+
+Importing this package does not import Ray: the runner prepares Ray's environment first.
+"""
+
+from gwin.tune.consolidate import consolidate
+from gwin.tune.runner import study_main
+from gwin.tune.search import search_main
+
+__all__ = ["consolidate", "search_main", "study_main"]

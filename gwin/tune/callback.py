@@ -1,0 +1,107 @@
+"""A driver-side Tune callback: record failed trials and consolidate results as trials finish.
+
+Imported only after the runner has prepared the environment (importing `ray` reads
+RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER). The callback keeps no paths: it finds the study folder from
+the trial's own storage (STUDY/tune/<run>), so a study restored from a moved folder still
+writes to the right place (Tune restores callbacks from the original run's RunConfig).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import PurePosixPath
+from typing import Any
+
+from ray import tune
+
+from gwin.results import REQUIRED_COLUMNS
+from gwin.tune.consolidate import consolidate, record_error
+from gwin.tune.paths import StudyPaths
+from gwin.tune.trainable import build_config
+
+logger = logging.getLogger(__name__)
+
+
+def error_record(study: str, run: str, params: dict[str, Any], message: str) -> dict[str, Any]:
+    """A trials row for a failed trial: its identity, status 'error' and the error's first line."""
+    cfg = build_config(params)
+    identity = cfg.identity()
+    # readers require every trials column; what only a finished trial knows stays null
+    unknown = dict.fromkeys(REQUIRED_COLUMNS["trials"])
+    return {
+        **unknown,
+        "trial_id": cfg.trial_key(),
+        "study": study,
+        **identity,
+        "classifier_seed": cfg.effective_classifier_seed,
+        "taus": json.dumps(identity["taus"]),
+        "corruptions": json.dumps(identity["corruptions"]),
+        "config_json": json.dumps(identity, sort_keys=True),
+        "run": run,
+        "finished_at": time.time(),
+        "status": "error",
+        "error": message,
+    }
+
+
+def error_line(err: BaseException | str | None) -> str:
+    """One line for the `error` column: the original exception's type and first line."""
+    if err is None:
+        return "unknown error (see the trial's error.txt under STUDY/tune)"
+    if isinstance(err, str):
+        lines = [s.strip() for s in err.splitlines() if s.strip()]
+        hits = [s for s in lines if "Error:" in s or "Exception:" in s]
+        return (hits or lines or ["unknown error"])[-1]
+    cause = getattr(err, "cause", None)
+    cause = cause if isinstance(cause, BaseException) else err
+    text = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {text}"
+
+
+def _trial_error(trial) -> BaseException | str | None:
+    import cloudpickle
+
+    try:  # the driver's local copy is written before this callback runs
+        if trial.pickled_error_file:
+            with open(trial.pickled_error_file, "rb") as f:
+                return cloudpickle.load(f)
+    except OSError:
+        pass
+    try:
+        return trial.get_pickled_error() or trial.get_error()
+    except Exception:  # noqa: BLE001 - best effort, the message is informational
+        return None
+
+
+def study_of(trial) -> tuple[StudyPaths, str]:
+    """(the study folder, the run name) from the trial's storage: STUDY/tune/<run>."""
+    storage = trial.storage
+    run = PurePosixPath(storage.experiment_fs_path)
+    return StudyPaths.from_fs(storage.storage_filesystem, str(run.parent.parent)), run.name
+
+
+class ConsolidateCallback(tune.Callback):
+    """Keeps STUDY/results current during the study, so partial results can be read early."""
+
+    def __init__(self, study_name: str):
+        self.study_name = study_name
+
+    def _consolidate(self, study: StudyPaths) -> None:
+        try:
+            consolidate(study)
+        except Exception as err:  # noqa: BLE001 - never let bookkeeping kill the study
+            logger.warning("could not consolidate results in %s: %s", study.location, err)
+
+    def on_trial_complete(self, iteration: int, trials: list, trial, **info) -> None:
+        self._consolidate(study_of(trial)[0])
+
+    def on_trial_error(self, iteration: int, trials: list, trial, **info) -> None:
+        study, run = study_of(trial)
+        try:
+            message = error_line(_trial_error(trial))
+            record_error(study, error_record(self.study_name, run, trial.config, message))
+        except Exception as err:  # noqa: BLE001
+            logger.warning("could not record the failure of %s: %s", trial, err)
+        self._consolidate(study)

@@ -1,0 +1,263 @@
+"""The flags every study accepts, their validation, and the trial grid they describe.
+
+Bad input raises GwinError with one line, before Ray starts: the parser's own errors included
+(`StudyParser.error`), and every TrialConfig of the grid is built once in the driver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gwin.cli import add_config_flags
+from gwin.config import PRESETS, RUNTIME_FIELDS, TrialConfig, config_field_names
+from gwin.errors import GwinError
+from gwin.tune.trainable import build_config
+
+AXES_FIRST, AXES_LAST = ("dataset",), ("seed",)
+# Study flags, not trial overrides: they never reach a TrialConfig.
+STUDY_FLAGS = (
+    "storage",
+    "name",
+    "resume",
+    "dry_run",
+    "address",
+    "cpus_per_trial",
+    "gpus_per_trial",
+    "max_failures",
+    "max_concurrent",
+    "datasets",
+    "seeds",
+    "fail_once_at_iteration",
+)
+
+
+class StudyParser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of argparse's usage + message
+        raise GwinError(f"{message} (see --help)")
+
+
+def build_parser(
+    name: str,
+    description: str,
+    *,
+    datasets: Iterable[str],
+    preset: str,
+    seeds: int,
+    space_keys: Iterable[str],
+) -> StudyParser:
+    parser = StudyParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    g = parser.add_argument_group("study")
+    g.add_argument(
+        "--storage",
+        default="runs",
+        help="where studies live: a local or NFS folder, or a pyarrow.fs URI such as "
+        "s3://bucket/prefix (default: ./runs)",
+    )
+    g.add_argument("--name", default=name, help=f"study name (default: {name})")
+    g.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted study: finished trials are kept, unfinished "
+        "ones resume from their checkpoints, errored ones are retried",
+    )
+    g.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the trial grid and the resources it asks for, then exit",
+    )
+    g.add_argument(
+        "--address",
+        default=None,
+        help="connect to a running Ray cluster (host:port, ray://host:port or auto); "
+        "default: start Ray on this machine, on 127.0.0.1",
+    )
+    g.add_argument("--cpus-per-trial", type=float, default=1.0, help="CPUs per trial (default 1)")
+    g.add_argument(
+        "--gpus-per-trial",
+        type=float,
+        default=0.0,
+        help="GPUs per trial; fractions pack trials (0.25: four per GPU)",
+    )
+    g.add_argument(
+        "--max-failures",
+        type=int,
+        default=2,
+        help="retries per trial, each from its last checkpoint (default 2)",
+    )
+    g.add_argument(
+        "--max-concurrent",
+        type=int,
+        default=None,
+        help="run at most this many trials at once (default: as resources allow)",
+    )
+    g.add_argument(
+        "--preset",
+        choices=PRESETS,
+        default=preset,
+        help=f"settings bundle for every trial (default: {preset})",
+    )
+    g.add_argument(
+        "--datasets",
+        nargs="+",
+        default=list(datasets),
+        help=f"datasets (default: {' '.join(datasets)})",
+    )
+    g.add_argument(
+        "--seeds",
+        nargs="+",
+        type=int,
+        default=[seeds],
+        help=f"one number: that many seeds 0..N-1; several: those seeds (default: {seeds})",
+    )
+    g.add_argument("--fail-once-at-iteration", type=int, default=None, help=argparse.SUPPRESS)
+    trial = parser.add_argument_group(
+        "trial settings", "override the preset (and the study's defaults) for every trial"
+    )
+    add_config_flags(trial, skip=("dataset", "seed", "preset", *space_keys))
+    return parser
+
+
+def seeds_from(values: list[int]) -> list[int]:
+    if len(values) == 1:
+        if values[0] < 1:
+            raise GwinError(f"--seeds {values[0]}: a single number is a count and must be >= 1")
+        return list(range(values[0]))
+    if len(set(values)) != len(values):
+        raise GwinError(f"--seeds {' '.join(map(str, values))} repeats a seed")
+    return list(values)
+
+
+@dataclass
+class Plan:
+    """A study's trials: constant parameters crossed with the axes (dataset x space x seed)."""
+
+    base: dict[str, Any]  # preset and TrialConfig overrides shared by all trials (JSON-safe)
+    axes: dict[str, list[Any]]
+    runtime: dict[str, Any] = field(default_factory=dict)
+
+    def params(self) -> list[dict[str, Any]]:
+        keys = list(self.axes)
+        return [
+            {**self.base, **dict(zip(keys, combo, strict=True))}
+            for combo in itertools.product(*self.axes.values())
+        ]
+
+    def configs(self) -> list[TrialConfig]:
+        """Every trial's config; raises GwinError on the first bad one (before Ray starts)."""
+        configs = [build_config(p) for p in self.params()]
+        ids = [c.trial_key() for c in configs]
+        if len(set(ids)) != len(ids):
+            raise GwinError("the grid holds the same trial twice; remove repeated values")
+        return configs
+
+    def param_space(self) -> dict[str, Any]:
+        from ray import tune
+
+        return {**self.base, **{k: tune.grid_search(v) for k, v in self.axes.items()}}
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    """TrialConfig identity fields the user set on the command line."""
+    names = set(config_field_names()) - RUNTIME_FIELDS - {"preset"}
+    return {k: _jsonable(v) for k, v in vars(args).items() if k in names and v is not None}
+
+
+def make_plan(
+    args: argparse.Namespace, space: dict[str, list[Any]], defaults: dict[str, Any]
+) -> Plan:
+    for key, values in space.items():
+        if key not in config_field_names() or key in RUNTIME_FIELDS:
+            raise GwinError(f"search space key {key!r} is not a TrialConfig field")
+        if not values:
+            raise GwinError(f"no values for {key}; give at least one")
+    base = {
+        "preset": args.preset,
+        **{k: _jsonable(v) for k, v in defaults.items() if k not in space},
+        **overrides_from(args),
+    }
+    axes = {
+        "dataset": list(args.datasets),
+        **{k: [_jsonable(v) for v in vs] for k, vs in space.items()},
+        "seed": seeds_from(args.seeds),
+    }
+    for key in axes:
+        base.pop(key, None)
+    plan = Plan(base, axes)
+    plan.configs()
+    return plan
+
+
+def check_resources(args: argparse.Namespace) -> None:
+    if args.cpus_per_trial <= 0:
+        raise GwinError(f"--cpus-per-trial must be > 0, got {args.cpus_per_trial}")
+    if args.gpus_per_trial < 0:
+        raise GwinError(f"--gpus-per-trial must be >= 0, got {args.gpus_per_trial}")
+    if args.gpus_per_trial > 1 and args.gpus_per_trial != int(args.gpus_per_trial):
+        raise GwinError(f"--gpus-per-trial above 1 must be whole, got {args.gpus_per_trial}")
+    if args.max_failures < 0:
+        raise GwinError(f"--max-failures must be >= 0, got {args.max_failures}")
+    if args.max_concurrent is not None and args.max_concurrent < 1:
+        raise GwinError(f"--max-concurrent must be >= 1, got {args.max_concurrent}")
+
+
+def check_address(address: str, timeout: float = 3.0) -> None:
+    """Fail fast, in one line, when a host:port (or ray://host:port) cannot be reached."""
+    if address in ("auto", "local"):
+        return  # ray.init resolves these; its error is turned into one line by the runner
+    hostport = address.removeprefix("ray://")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise GwinError(f"--address {address!r} is not host:port, ray://host:port or auto")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise GwinError(
+            f"cannot reach a Ray cluster at {address} ({reason}); check that it is running "
+            "(`ray status` on its head node) or drop --address to run on this machine"
+        ) from err
+
+
+def parse_study(
+    name: str,
+    description: str,
+    space: dict[str, list[Any]],
+    *,
+    defaults: dict[str, Any],
+    datasets: Iterable[str],
+    preset: str,
+    seeds: int,
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None,
+    space_from_args: Callable[[argparse.Namespace, dict], dict] | None,
+    argv: list[str] | None,
+    searched: Iterable[str] = (),
+) -> tuple[argparse.Namespace, Plan]:
+    """Parse and validate; `searched` fields get no override flag (a search owns them)."""
+    parser = build_parser(
+        name,
+        description,
+        datasets=datasets,
+        preset=preset,
+        seeds=seeds,
+        space_keys=[*space, *searched],
+    )
+    if add_arguments is not None:
+        add_arguments(parser)
+    args = parser.parse_args(argv)
+    if space_from_args is not None:
+        space = space_from_args(args, dict(space))
+    check_resources(args)
+    if not args.name or "/" in args.name or args.name.startswith("."):
+        raise GwinError(f"--name {args.name!r} must be a plain folder name")
+    return args, make_plan(args, space, defaults)

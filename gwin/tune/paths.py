@@ -1,0 +1,159 @@
+"""Where a study lives, on any storage `pyarrow.fs` understands (local, NFS, s3://, gs://, ...).
+
+A study named NAME under STORAGE is the folder STORAGE/NAME:
+
+    tune/<run>/              Ray Tune experiments (state, checkpoints, logs); `--resume` reads them
+    trial_outputs/<trial_id>/ one finished trial's tables; `trials.parquet` is written last and
+                             marks the trial complete (`error.json` instead: the trial failed)
+    cache/                   classifiers and confident sets shared by the study's trials
+    results/                 the consolidated tables (see gwin.tune.consolidate)
+
+Every write goes to a temporary name first and is then moved into place, so a reader never
+sees half a file (on object stores a move is a copy, but each object still appears whole).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from gwin.errors import GwinError
+
+TUNE_DIR, OUTPUTS_DIR, CACHE_DIR, RESULTS_DIR = "tune", "trial_outputs", "cache", "results"
+
+
+def is_uri(location: str) -> bool:
+    return "://" in location
+
+
+@dataclass(frozen=True)
+class StudyPaths:
+    """A study folder as (filesystem, path inside it) plus the location users type."""
+
+    location: str  # an absolute local path or a URI, as shown to users
+    fs: pafs.FileSystem
+    root: str  # the study folder's path inside `fs`
+
+    @property
+    def local(self) -> bool:
+        return isinstance(self.fs, pafs.LocalFileSystem)
+
+    def path(self, *parts: str) -> str:
+        """A path inside `fs` (what pyarrow calls take)."""
+        return str(PurePosixPath(self.root, *parts))
+
+    def display(self, *parts: str) -> str:
+        """The location users (and Ray Tune's `storage_path`) see: a local path or a URI."""
+        return (
+            str(PurePosixPath(self.location, *parts))
+            if not is_uri(self.location)
+            else "/".join([self.location.rstrip("/"), *parts])
+        )
+
+    @classmethod
+    def at(cls, location: str | os.PathLike) -> StudyPaths:
+        """The study folder at a local path (made absolute) or a URI such as s3://bucket/NAME."""
+        location = str(location)
+        if not is_uri(location):
+            location = os.path.abspath(os.path.expanduser(location))
+        try:
+            fs, root = pafs.FileSystem.from_uri(location)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as err:
+            raise GwinError(f"cannot open storage {location}: {_first_line(err)}") from err
+        return cls(location.rstrip("/") if is_uri(location) else location, fs, root)
+
+    @classmethod
+    def from_fs(cls, fs: pafs.FileSystem, root: str) -> StudyPaths:
+        """From Ray Tune's (storage_filesystem, fs path), e.g. inside a driver callback."""
+        location = root if isinstance(fs, pafs.LocalFileSystem) else f"{fs.type_name}://{root}"
+        return cls(location, fs, root)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0]
+
+
+def exists(fs: pafs.FileSystem, path: str) -> bool:
+    return fs.get_file_info(path).type != pafs.FileType.NotFound
+
+
+def list_dirs(fs: pafs.FileSystem, path: str) -> list[str]:
+    """Names of the sub-folders of `path` (sorted; empty when `path` does not exist)."""
+    if not exists(fs, path):
+        return []
+    infos = fs.get_file_info(pafs.FileSelector(path, recursive=False))
+    return sorted(PurePosixPath(i.path).name for i in infos if i.type == pafs.FileType.Directory)
+
+
+def list_files(fs: pafs.FileSystem, path: str) -> list[str]:
+    """Full paths of all files under `path`, recursively (empty when `path` does not exist)."""
+    if not exists(fs, path):
+        return []
+    infos = fs.get_file_info(pafs.FileSelector(path, recursive=True))
+    return sorted(i.path for i in infos if i.type == pafs.FileType.File)
+
+
+def _temp_name(path: str) -> str:
+    p = PurePosixPath(path)
+    return str(p.with_name(f".{p.name}.{uuid.uuid4().hex[:8]}.tmp"))
+
+
+def write_table(fs: pafs.FileSystem, path: str, table: pa.Table) -> None:
+    """Write a Parquet file atomically: temporary name in the same folder, then move."""
+    fs.create_dir(str(PurePosixPath(path).parent), recursive=True)
+    tmp = _temp_name(path)
+    try:
+        pq.write_table(table, tmp, filesystem=fs)
+        fs.move(tmp, path)
+    except BaseException:
+        if exists(fs, tmp):
+            fs.delete_file(tmp)
+        raise
+
+
+def write_json(fs: pafs.FileSystem, path: str, value: Any) -> None:
+    fs.create_dir(str(PurePosixPath(path).parent), recursive=True)
+    tmp = _temp_name(path)
+    with fs.open_output_stream(tmp) as out:
+        out.write(json.dumps(value, sort_keys=True, default=str).encode())
+    fs.move(tmp, path)
+
+
+def read_json(fs: pafs.FileSystem, path: str) -> Any:
+    with fs.open_input_stream(path) as f:
+        return json.loads(f.readall().decode())
+
+
+def delete_file(fs: pafs.FileSystem, path: str) -> None:
+    if exists(fs, path):
+        fs.delete_file(path)
+
+
+def check_writable(study: StudyPaths) -> None:
+    """Create the study folder and write and delete a probe file; one-line error if that fails."""
+    probe = study.path(f".gwin-write-probe-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+    try:
+        study.fs.create_dir(study.root, recursive=True)
+        with study.fs.open_output_stream(probe) as out:
+            out.write(b"ok")
+        study.fs.delete_file(probe)
+    except (OSError, pa.ArrowException) as err:
+        raise GwinError(
+            f"cannot write to storage {study.location}: {_first_line(err)}; "
+            "pass a writable --storage folder or URI"
+        ) from err
+
+
+def is_empty(study: StudyPaths) -> bool:
+    if not exists(study.fs, study.root):
+        return True
+    return not study.fs.get_file_info(pafs.FileSelector(study.root, recursive=False))

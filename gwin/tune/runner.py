@@ -1,0 +1,305 @@
+"""The shared study runner: flags -> validated grid -> Ray Tune -> consolidated Parquet results.
+
+Every script in studies/ calls `study_main` (a grid) or `gwin.tune.search.search_main` (an
+Optuna search). Errors in the input exit with status 2 and one line on stderr, before Ray starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from gwin.errors import GwinError
+from gwin.tune.consolidate import done_ids
+from gwin.tune.flags import check_address, parse_study
+from gwin.tune.paths import (
+    CACHE_DIR,
+    OUTPUTS_DIR,
+    TUNE_DIR,
+    StudyPaths,
+    check_writable,
+    exists,
+    is_empty,
+    list_dirs,
+    read_json,
+    write_json,
+)
+from gwin.tune.report import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    command_line,
+    describe,
+    summarize,
+)
+from gwin.tune.trainable import PROGRESS_COLUMNS, Settings
+
+PLAN_FILE = "plan.json"  # the grid's trial ids, written when a study starts
+
+
+def study_paths(args: argparse.Namespace) -> StudyPaths:
+    storage = StudyPaths.at(args.storage)
+    return StudyPaths.at(storage.display(args.name))
+
+
+def preflight(args: argparse.Namespace) -> None:
+    """Checks that need no storage and no Ray: devices and the cluster address."""
+    check_device(args)
+    if args.address is not None and not args.dry_run:
+        check_address(args.address)
+
+
+def check_device(args: argparse.Namespace) -> None:
+    """GPUs asked for where CUDA is absent: an error, unless --device cpu says to run on CPU."""
+    device = args.device or "auto"
+    if args.gpus_per_trial == 0 and device.startswith("cuda"):
+        raise GwinError(
+            f"--device {device} needs --gpus-per-trial > 0, or Ray will not reserve "
+            "a GPU for the trials"
+        )
+    if args.gpus_per_trial == 0 or args.address is not None:
+        return  # a cluster's workers, not this driver, have (or get) the GPUs
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    if device != "cpu":
+        raise GwinError(
+            f"--gpus-per-trial {args.gpus_per_trial:g} but CUDA is not available "
+            "here; pass --device cpu to run the trials on CPU, or --gpus-per-trial 0"
+        )
+    print("note: no CUDA on this machine and --device cpu: trials ask for no GPU", file=sys.stderr)
+    args.gpus_per_trial = 0.0
+
+
+def prepare_storage(args: argparse.Namespace) -> StudyPaths:
+    study = study_paths(args)
+    if not is_empty(study) and not args.resume:
+        raise GwinError(
+            f"study folder {study.location} already exists; pass --resume to "
+            "continue it, or --name NAME to start another study"
+        )
+    check_writable(study)
+    return study
+
+
+def check_same_grid(
+    study: StudyPaths, wanted: list[str], args: argparse.Namespace, argv: list[str] | None
+) -> None:
+    """--resume continues the stored grid (Tune restores it, whatever the flags say), so flags
+    describing another grid are refused here, against STUDY/plan.json, before anything runs."""
+    plan_file = study.path(PLAN_FILE)
+    if args.resume and exists(study.fs, plan_file):
+        stored = set(read_json(study.fs, plan_file)["trial_ids"])
+        if stored != set(wanted):
+            raise GwinError(
+                f"--resume with other settings than the stored study ({len(set(wanted) - stored)}"
+                f" trials not in it, {len(stored - set(wanted))} of its trials not asked for); "
+                f"resume with its original flags (see {study.display(PLAN_FILE)}) or start "
+                "another study with --name"
+            )
+        return
+    foreign = set(list_dirs(study.fs, study.path(OUTPUTS_DIR))) - set(wanted)
+    if foreign:  # a study from before plan.json existed
+        raise GwinError(
+            f"--resume with other settings than the stored study: {len(foreign)} of its "
+            "trials are not in the grid these flags describe; resume with its original flags, "
+            "or start another study with --name"
+        )
+
+
+def write_plan(study: StudyPaths, wanted: list[str], argv: list[str] | None) -> None:
+    # Written once Ray is up: a start that fails earlier leaves an empty, reusable folder.
+    if not exists(study.fs, study.path(PLAN_FILE)):
+        record = {"trial_ids": wanted, "command": command_line(argv, False)}
+        write_json(study.fs, study.path(PLAN_FILE), record)
+
+
+def _absolute(path: str | None) -> str | None:
+    # Tune starts each trial in its own folder, so relative paths would move.
+    return None if path is None else os.path.abspath(os.path.expanduser(path))
+
+
+def settings_for(args: argparse.Namespace, study: StudyPaths, run: str) -> Settings:
+    # Object stores cannot hold the cache's file locks: there each node keeps its own cache.
+    cache = _absolute(args.cache_dir) or (study.display(CACHE_DIR) if study.local else None)
+    return Settings(
+        study=args.name,
+        run=run,
+        location=study.location,
+        cache_dir=cache,
+        data_dir=_absolute(args.data_dir),
+        device=args.device or "auto",
+        progress=bool(args.progress),
+        cpus_per_trial=args.cpus_per_trial,
+        fail_once_at_iteration=args.fail_once_at_iteration,
+    )
+
+
+def _local_env() -> None:
+    # Ray reads this when first imported: single-node Ray then binds to 127.0.0.1 only.
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    # Token auth for the local cluster even on loopback: other users of a shared machine can
+    # reach loopback ports. Ray 2.60 knows "token" and "disabled"; with "token" it uses
+    # RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH if set, else creates ~/.ray/auth_token.
+    os.environ.setdefault("RAY_AUTH_MODE", "token")
+
+
+@contextmanager
+def ray_session(args: argparse.Namespace) -> Iterator[None]:
+    """Start Ray on loopback, or connect to --address; shut down what we started, even on error.
+
+    An already initialised Ray (a notebook, a test fixture) is used as is and left running.
+    """
+    if args.address is None:
+        _local_env()
+    # Smoke runs checkpoint every few seconds; the experiment-state snapshots Tune then warns
+    # about take milliseconds.
+    os.environ.setdefault("TUNE_WARN_EXCESSIVE_EXPERIMENT_CHECKPOINT_SYNC_THRESHOLD_S", "0")
+    import ray
+
+    if ray.is_initialized():
+        yield
+        return
+    try:
+        if args.address is None:
+            ray.init(include_dashboard=False, _node_ip_address="127.0.0.1")
+        else:
+            ray.init(address=args.address)
+    except Exception as err:  # noqa: BLE001 - Ray raises several types; show one line
+        ray.shutdown()
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise GwinError(f"cannot start or join Ray ({first})") from err
+    try:
+        if args.address is not None and args.gpus_per_trial > 0:
+            if not ray.cluster_resources().get("GPU", 0):
+                print(
+                    "warning: the cluster has no GPUs yet; trials wait until an autoscaler "
+                    "adds GPU nodes",
+                    file=sys.stderr,
+                )
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _reporter():
+    from ray import tune
+
+    # The default output engine ignores reporters and shows the first four reported metrics,
+    # which the trainable orders as PROGRESS_COLUMNS; the legacy engine needs them named.
+    if os.environ.get("RAY_AIR_NEW_OUTPUT", "1") == "0":
+        return tune.CLIReporter(metric_columns=list(PROGRESS_COLUMNS))
+    return None
+
+
+def run_tune(
+    study: StudyPaths,
+    run: str,
+    param_space: dict[str, Any],
+    args: argparse.Namespace,
+    *,
+    tune_config=None,
+):
+    """One Tune experiment in STUDY/tune/<run>; restored (not re-run) with --resume."""
+    from ray import tune
+
+    from gwin.tune.callback import ConsolidateCallback
+    from gwin.tune.trainable import gwin_trainable
+
+    trainable = tune.with_resources(
+        tune.with_parameters(gwin_trainable, settings=settings_for(args, study, run)),
+        {"cpu": args.cpus_per_trial, "gpu": args.gpus_per_trial},
+    )
+    path = study.display(TUNE_DIR, run)
+    if args.resume and tune.Tuner.can_restore(path):
+        print(f"resuming {path}", file=sys.stderr)
+        tuner = tune.Tuner.restore(path, trainable=trainable, resume_errored=True)
+    else:
+        tuner = tune.Tuner(
+            trainable,
+            param_space=param_space,
+            # a reused actor keeps torch and gwin imported: seconds saved per trial
+            tune_config=tune_config
+            or tune.TuneConfig(max_concurrent_trials=args.max_concurrent, reuse_actors=True),
+            run_config=tune.RunConfig(
+                name=run,
+                storage_path=study.display(TUNE_DIR),
+                failure_config=tune.FailureConfig(max_failures=args.max_failures),
+                checkpoint_config=tune.CheckpointConfig(num_to_keep=2),
+                callbacks=[ConsolidateCallback(args.name)],
+                progress_reporter=_reporter(),
+            ),
+        )
+    grid = tuner.fit()
+    _record_errors(study, args.name, run, grid)
+    return grid
+
+
+def _record_errors(study: StudyPaths, name: str, run: str, grid) -> None:
+    """Errors the callback could not record (it runs in the same process, but be sure)."""
+    from gwin.tune.callback import error_line, error_record
+    from gwin.tune.consolidate import record_error
+
+    for result in grid:
+        if result.error is not None and result.config:
+            record_error(study, error_record(name, run, result.config, error_line(result.error)))
+
+
+def study_main(
+    name: str,
+    space: dict[str, list[Any]],
+    *,
+    description: str,
+    defaults: dict[str, Any] | None = None,
+    datasets: tuple[str, ...] = ("digits",),
+    preset: str = "smoke",
+    seeds: int = 3,
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+    space_from_args: Callable[[argparse.Namespace, dict], dict] | None = None,
+    argv: list[str] | None = None,
+) -> int:
+    """Run a grid study: `space` (TrialConfig field -> values) x --datasets x --seeds.
+
+    `defaults` are the study's TrialConfig settings (over the preset, under the user's flags).
+    `add_arguments(parser)` adds study flags; `space_from_args(args, space)` returns the space
+    they select. Returns the exit status: 0 all ok, 1 some trials failed, 2 bad input,
+    130 interrupted (run again with --resume).
+    """
+    started = time.time()
+    try:
+        args, plan = parse_study(
+            name,
+            description,
+            space,
+            defaults=defaults or {},
+            datasets=datasets,
+            preset=preset,
+            seeds=seeds,
+            add_arguments=add_arguments,
+            space_from_args=space_from_args,
+            argv=argv,
+        )
+        preflight(args)
+        if args.dry_run:
+            print(describe(plan, args, study_paths(args)))
+            return EXIT_OK
+        study = prepare_storage(args)
+        wanted = sorted(c.trial_key() for c in plan.configs())
+        check_same_grid(study, wanted, args, argv)
+        with ray_session(args):
+            write_plan(study, wanted, argv)
+            grid = run_tune(study, "grid", plan.param_space(), args)
+            left = len(set(wanted) - done_ids(study))
+            return summarize(study, [grid], left, started, argv)
+    except GwinError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"interrupted; continue with: {command_line(argv)}", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,219 @@
+"""Hyperparameter search: Optuna (seeded TPE) + ASHA on the validation split, then the best
+configuration re-run over several seeds, all in one study folder.
+
+Per dataset, two Tune experiments: STUDY/tune/search-<dataset> (one trial seed, --num-samples
+Optuna samples, ASHA stops poor ones early on `gen_iter`) and STUDY/tune/best-<dataset> (the
+best sampled values x --seeds; their test-split numbers are the ones to report). Datasets and
+seeds are looped over outside Optuna: Optuna cannot take grid searches. The chosen values are
+saved in STUDY/best/<dataset>.json.
+
+Search-space specs are plain tuples, so study scripts need not import Ray:
+("loguniform", lo, hi), ("uniform", lo, hi), ("int", lo, hi) (both ends included), ("choice", [..]).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from gwin.errors import GwinError
+from gwin.tune.consolidate import done_ids
+from gwin.tune.flags import Plan, parse_study
+from gwin.tune.paths import write_json
+from gwin.tune.report import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    command_line,
+    resources_line,
+    summarize,
+    unfinished,
+)
+from gwin.tune.runner import preflight, prepare_storage, ray_session, run_tune, study_paths
+from gwin.tune.trainable import build_config
+
+METRIC = "val_overall_acc_delta"  # validation, tau = 0.8; maximised
+
+
+def _corners(spec: tuple) -> list[Any]:
+    kind, *rest = spec
+    if kind in ("loguniform", "uniform", "int"):
+        lo, hi = rest
+        if not lo < hi or (kind == "loguniform" and lo <= 0):
+            raise GwinError(f"bad search range {spec}; need 0 < lo < hi for loguniform, lo < hi")
+        return [lo, hi]
+    if kind == "choice":
+        if not rest or not rest[0]:
+            raise GwinError(f"empty choice in search space: {spec}")
+        return list(rest[0])
+    raise GwinError(f"unknown search spec {spec}; use loguniform, uniform, int or choice")
+
+
+def _domain(spec: tuple):
+    from ray import tune
+
+    kind, *rest = spec
+    if kind == "loguniform":
+        return tune.loguniform(*rest)
+    if kind == "uniform":
+        return tune.uniform(*rest)
+    if kind == "int":
+        return tune.randint(rest[0], rest[1] + 1)  # randint excludes its upper end
+    return tune.choice(list(rest[0]))
+
+
+def _add_search_flags(parser: argparse.ArgumentParser, num_samples: int) -> None:
+    g = parser.add_argument_group("search")
+    g.add_argument(
+        "--num-samples",
+        type=int,
+        default=num_samples,
+        help=f"Optuna samples per dataset (default {num_samples})",
+    )
+    g.add_argument("--sampler-seed", type=int, default=0, help="TPE sampler seed (default 0)")
+    g.add_argument(
+        "--search-seed",
+        type=int,
+        default=1000,
+        help="trial seed used while searching; kept apart from --seeds so the final "
+        "estimates do not reuse the run that selected them (default 1000)",
+    )
+    g.add_argument("--reduction-factor", type=float, default=3.0, help="ASHA (default 3)")
+
+
+def _search_config(args: argparse.Namespace, cfg):
+    import optuna
+    from ray import tune
+    from ray.tune.schedulers import ASHAScheduler
+    from ray.tune.search.optuna import OptunaSearch
+
+    grace = cfg.eval_every if 0 < cfg.eval_every <= cfg.iterations else cfg.iterations
+    return tune.TuneConfig(
+        metric=METRIC,
+        mode="max",
+        search_alg=OptunaSearch(sampler=optuna.samplers.TPESampler(seed=args.sampler_seed)),
+        scheduler=ASHAScheduler(
+            time_attr="gen_iter",
+            # no rung at the very end: a trial that got there is evaluated on the full
+            # validation split and written out, not discarded
+            max_t=max(grace, cfg.iterations - 1),
+            grace_period=grace,
+            reduction_factor=args.reduction_factor,
+            # with True, ASHA stops every trial at its last periodic report (gen_iter ==
+            # max_t), before it evaluates and writes its results
+            stop_last_trials=False,
+        ),
+        num_samples=args.num_samples,
+        max_concurrent_trials=args.max_concurrent,
+        reuse_actors=True,
+    )
+
+
+def best_params(grid, keys: list[str]) -> tuple[dict[str, Any], float]:
+    """The best trial's sampled values; trials that ran to the end (full validation split)
+    are preferred over ones ASHA stopped (scored on the periodic subset)."""
+    finished = [r for r in grid if r.error is None and "trial_key" in (r.metrics or {})]
+    pool = finished or [r for r in grid if r.error is None and METRIC in (r.metrics or {})]
+    if not pool:
+        raise GwinError("no search trial reported a validation score; see the errors above")
+    best = max(pool, key=lambda r: r.metrics[METRIC])
+    return {k: best.config[k] for k in keys}, float(best.metrics[METRIC])
+
+
+def search_main(
+    name: str,
+    space: dict[str, tuple],
+    *,
+    description: str,
+    defaults: dict[str, Any] | None = None,
+    datasets: tuple[str, ...] = ("digits",),
+    preset: str = "smoke",
+    seeds: int = 3,
+    num_samples: int = 12,
+    argv: list[str] | None = None,
+) -> int:
+    """Optuna + ASHA over `space` per dataset (validation), then the best over --seeds."""
+    started = time.time()
+    try:
+        args, plan = parse_study(
+            name,
+            description,
+            {},
+            defaults=defaults or {},
+            datasets=datasets,
+            preset=preset,
+            seeds=seeds,
+            add_arguments=lambda p: _add_search_flags(p, num_samples),
+            space_from_args=None,
+            argv=argv,
+            searched=space,
+        )
+        if args.num_samples < 1:
+            raise GwinError(f"--num-samples must be >= 1, got {args.num_samples}")
+        for key, spec in space.items():  # every corner of the space must be a valid config
+            for value in _corners(spec):
+                build_config({**plan.params()[0], key: value})
+        preflight(args)
+        study = study_paths(args)
+        if args.dry_run:
+            print(
+                f"study {args.name}: per dataset ({', '.join(args.datasets)}), "
+                f"{args.num_samples} Optuna samples (TPE seed {args.sampler_seed}, trial seed "
+                f"{args.search_seed}) over "
+                + ", ".join(f"{k} {v}" for k, v in space.items())
+                + f", then the best over seeds {plan.axes['seed']}"
+            )
+            print(
+                f"every trial: preset {args.preset}"
+                + "".join(f", {k}={v}" for k, v in plan.base.items() if k != "preset")
+            )
+            print(resources_line(args, args.num_samples))
+            print(f"storage: {study.location}")
+            return EXIT_OK
+        study = prepare_storage(args)
+        grids, left = [], 0
+        with ray_session(args):
+            for dataset in args.datasets:
+                base = {**plan.base, "dataset": dataset}
+                search_space = {
+                    **base,
+                    "seed": args.search_seed,
+                    **{k: _domain(s) for k, s in space.items()},
+                }
+                cfg = build_config({**base, "seed": args.search_seed})
+                grid = run_tune(
+                    study,
+                    f"search-{dataset}",
+                    search_space,
+                    args,
+                    tune_config=_search_config(args, cfg),
+                )
+                grids.append(grid)
+                left = unfinished(grid, args.num_samples)
+                if left:
+                    break
+                chosen, score = best_params(grid, list(space))
+                write_json(
+                    study.fs,
+                    study.path("best", f"{dataset}.json"),
+                    {"dataset": dataset, "params": chosen, METRIC: score},
+                )
+                print(f"{dataset}: best {METRIC} = {score:.3f} with {chosen}", flush=True)
+                best = Plan({**base, **chosen}, {"seed": plan.axes["seed"]})
+                wanted = {c.trial_key() for c in best.configs()}
+                grids.append(run_tune(study, f"best-{dataset}", best.param_space(), args))
+                left = len(wanted - done_ids(study))
+                if left:
+                    break
+            return summarize(study, grids, left, started, argv)
+    except GwinError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"interrupted; continue with: {command_line(argv)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+__all__ = ["METRIC", "best_params", "search_main"]

@@ -1,0 +1,43 @@
+r"""Ablation of lambda_Loss, the weight of the transformation penalty CE(C(G(x, z)), y).
+
+lambda_Loss in {0, 0.1, 1, 10, 100} (or --lambdas), tau* = 0.95, crossed with --datasets and
+--seeds. Classifiers depend only on the seed, so S seeds train S classifiers per dataset.
+
+    python studies/ablation_lambda.py --dry-run                       # show the grid, run nothing
+    python studies/ablation_lambda.py --preset smoke --datasets digits --seeds 2
+    python studies/ablation_lambda.py --preset smoke --datasets digits --seeds 2 --resume
+    python studies/ablation_lambda.py --preset cpu --datasets fashion_mnist --lambdas 0 10 \
+        --data-dir ../shared/datasets/fashion-mnist
+
+Results: STORAGE/NAME/results (default ./runs/ablation_lambda); tables with
+`python analysis/tables.py runs/ablation_lambda`. `--help` lists all flags.
+"""
+
+import sys
+
+from gwin.tune import study_main
+
+LAMBDAS = [0.0, 0.1, 1.0, 10.0, 100.0]
+
+
+def add_arguments(parser):
+    parser.add_argument(
+        "--lambdas",
+        type=float,
+        nargs="+",
+        default=LAMBDAS,
+        help="lambda_Loss values (default: 0 0.1 1 10 100)",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(
+        study_main(
+            "ablation_lambda",
+            {"lambda_loss": LAMBDAS},
+            description=__doc__,
+            defaults={"tau_star": 0.95},
+            add_arguments=add_arguments,
+            space_from_args=lambda args, space: {**space, "lambda_loss": args.lambdas},
+        )
+    )

@@ -1,0 +1,100 @@
+"""Study flags: the dry run, and bad input failing fast with one line, all without Ray."""
+
+import socket
+
+import pytest
+
+from gwin.config import TrialConfig
+from gwin.errors import GwinError
+from gwin.tune import runner
+from gwin.tune.flags import check_address, seeds_from
+
+
+@pytest.fixture
+def no_ray(monkeypatch):
+    def refuse(args):
+        raise AssertionError("Ray must not start")
+
+    monkeypatch.setattr(runner, "ray_session", refuse)
+
+
+def test_dry_run_prints_the_grid_and_resources_and_starts_nothing(no_ray, study, tmp_path, capsys):
+    argv = ["--dry-run", "--storage", str(tmp_path), "--lambdas", "0", "10", "--seeds", "2"]
+    assert study("ablation_lambda.py", argv) == 0
+    out = capsys.readouterr().out
+    # 1 dataset x 2 lambdas x 2 seeds, each with the id its TrialConfig hashes to
+    for lam in (0.0, 10.0):
+        for seed in (0, 1):
+            cfg = TrialConfig.from_preset(
+                "smoke", dataset="digits", lambda_loss=lam, seed=seed, tau_star=0.95
+            )
+            assert cfg.trial_key() in out
+    assert "dataset (1) x lambda_loss (2) x seed (2)" in out
+    assert "each trial asks for 1 CPU and 0 GPU" in out
+    assert not any(tmp_path.iterdir())  # a dry run writes nothing
+
+
+def test_seeds_are_a_count_or_a_list():
+    assert seeds_from([3]) == [0, 1, 2]
+    assert seeds_from([0, 1, 5]) == [0, 1, 5]
+    with pytest.raises(GwinError):
+        seeds_from([0])
+    with pytest.raises(GwinError):
+        seeds_from([1, 1])
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_address_must_be_host_port():
+    with pytest.raises(GwinError, match="not host:port"):
+        check_address("localhost")
+    check_address("auto")  # left to ray.init
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--datasets", "nope"], "unknown dataset 'nope'"),
+        (["--lambdas", "-1", "1"], "lambda_loss must be >= 0"),
+        (["--seeds", "0"], "must be >= 1"),
+        (["--cpus-per-trial", "0"], "--cpus-per-trial must be > 0"),
+        (["--gpus-per-trial", "0.5"], "CUDA is not available"),
+        (["--no-such-flag"], "unrecognized arguments"),
+        (["--address", "ADDRESS"], "cannot reach a Ray cluster at 127.0.0.1:"),
+        (["--storage", "FILE/runs"], "cannot write to storage"),
+    ],
+)
+def test_bad_input_fails_fast_with_one_line(no_ray, study, tmp_path, capsys, extra, message):
+    if extra == ["--gpus-per-trial", "0.5"]:
+        pytest.importorskip("torch").cuda.is_available() and pytest.skip("CUDA present")
+    (tmp_path / "FILE").write_text("a file, so no folder can be made under it")
+    extra = [e.replace("ADDRESS", f"127.0.0.1:{_closed_port()}") for e in extra]
+    extra = [str(tmp_path / e) if e.startswith("FILE") else e for e in extra]
+    argv = ["--storage", str(tmp_path / "runs"), *extra]
+    assert study("ablation_lambda.py", argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0], err
+
+
+def test_an_existing_study_needs_resume_or_another_name(no_ray, study, tmp_path, capsys):
+    (tmp_path / "ablation_lambda" / "tune").mkdir(parents=True)
+    assert study("ablation_lambda.py", ["--storage", str(tmp_path)]) == 2
+    assert "pass --resume" in capsys.readouterr().err
+
+
+def test_resume_with_another_grid_is_refused(no_ray, study, tmp_path, capsys):
+    (tmp_path / "ablation_lambda" / "trial_outputs" / "0123456789ab").mkdir(parents=True)
+    assert study("ablation_lambda.py", ["--storage", str(tmp_path), "--resume"]) == 2
+    assert "original flags" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "script", ["ablation_tau_star.py", "reproduce_paper.py", "stronger_bnn.py", "tune_gwin.py"]
+)
+def test_every_study_has_a_dry_run(no_ray, study, tmp_path, capsys, script):
+    assert study(script, ["--dry-run", "--storage", str(tmp_path)]) == 0
+    assert "resources: each trial asks for" in capsys.readouterr().out

@@ -1,0 +1,189 @@
+"""End-to-end studies on a local Ray (loopback): results, resume, retries, interruption."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gwin.errors import GwinError
+from gwin.results import REQUIRED_COLUMNS, read_table
+
+pytestmark = pytest.mark.slow
+# digits: 300 validation and 300 test inputs; predictions hold val + test + rotated test.
+ROWS_PER_TRIAL = 300 + 300 + 300
+STUDIES = Path(__file__).resolve().parents[2] / "studies"
+
+
+@pytest.fixture(scope="module")
+def smoke_study(local_ray, study, tiny, tmp_path_factory):
+    """A lambda study on digits: 2 lambdas x 2 seeds, with its own (cold) classifier cache."""
+    storage = tmp_path_factory.mktemp("storage")
+    argv = [*tiny, "--storage", str(storage), "--lambdas", "0", "10", "--seeds", "2"]
+    assert study("ablation_lambda.py", argv) == 0
+    return storage / "ablation_lambda", argv
+
+
+def test_smoke_study_writes_every_row_once_and_trains_one_classifier_per_seed(smoke_study):
+    folder, _ = smoke_study
+    trials = read_table(folder, "trials")
+    preds = read_table(folder, "predictions")
+    assert set(REQUIRED_COLUMNS["trials"]) <= set(trials.columns)
+    assert set(REQUIRED_COLUMNS["predictions"]) <= set(preds.columns)
+    assert sorted(zip(trials["lambda_loss"], trials["seed"], strict=True)) == [
+        (0.0, 0), (0.0, 1), (10.0, 0), (10.0, 1)]  # fmt: skip
+    assert trials["trial_id"].is_unique and set(trials["status"]) == {"ok"}
+    assert set(trials["study"]) == {"ablation_lambda"} and set(trials["tau_star"]) == {0.5}
+    assert len(preds) == 4 * ROWS_PER_TRIAL
+    assert preds.groupby("trial_id").size().to_dict() == dict.fromkeys(
+        trials["trial_id"], ROWS_PER_TRIAL
+    )
+    assert set(preds["dataset"]) == {"digits"}
+    # classifiers depend on the seed only: 2 seeds -> 2 trainings for 4 trials
+    assert int((~trials["classifier_cache_hit"].astype(bool)).sum()) == 2
+    assert len(list((folder / "cache" / "classifier").glob("*.pt"))) == 2
+    assert (folder / "results" / "predictions" / "dataset=digits" / "part-0.parquet").is_file()
+
+
+def test_resuming_a_finished_study_changes_nothing(smoke_study, study):
+    folder, argv = smoke_study
+    trials, preds = read_table(folder, "trials"), read_table(folder, "predictions")
+    assert study("ablation_lambda.py", [*argv, "--resume"]) == 0
+    pd.testing.assert_frame_equal(read_table(folder, "trials"), trials)  # same started_at too
+    pd.testing.assert_frame_equal(read_table(folder, "predictions"), preds)
+
+
+def test_a_trial_that_raises_once_is_retried_from_its_checkpoint(
+    local_ray, study, tiny, tmp_path, warm_cache
+):
+    argv = [
+        *tiny,
+        "--storage",
+        str(tmp_path),
+        "--lambdas",
+        "1",
+        "--seeds",
+        "1",
+        "--cache-dir",
+        warm_cache,
+        "--fail-once-at-iteration",
+        "4",
+        "--max-failures",
+        "1",
+    ]
+    assert study("ablation_lambda.py", argv) == 0
+    trials = read_table(tmp_path / "ablation_lambda", "trials")
+    assert list(trials["status"]) == ["ok"]
+    assert (tmp_path / "ablation_lambda" / ".fault-injected" / trials["trial_id"][0]).exists()
+    assert int(trials["resumed_from_iteration"][0]) == 4  # not restarted from 0
+
+
+def test_an_errored_trial_is_recorded_and_resume_retries_it(
+    local_ray, study, tiny, tmp_path, warm_cache, capsys
+):
+    folder = tmp_path / "ablation_lambda"
+    argv = [
+        *tiny,
+        "--storage",
+        str(tmp_path),
+        "--lambdas",
+        "1",
+        "--seeds",
+        "1",
+        "--cache-dir",
+        warm_cache,
+        "--fail-once-at-iteration",
+        "2",
+        "--max-failures",
+        "0",
+    ]
+    assert study("ablation_lambda.py", argv) == 1
+    trials = read_table(folder, "trials")
+    assert list(trials["status"]) == ["error"]
+    message = "RuntimeError: test-only injected failure after the checkpoint at 2"
+    assert trials["error"][0] == message
+    with pytest.raises(GwinError):  # a failed trial is never a result
+        read_table(folder, "predictions")
+    assert "--resume" in capsys.readouterr().out
+
+    assert study("ablation_lambda.py", [*argv, "--resume"]) == 0
+    trials = read_table(folder, "trials")
+    assert list(trials["status"]) == ["ok"] and int(trials["resumed_from_iteration"][0]) == 2
+    assert len(read_table(folder, "predictions")) == ROWS_PER_TRIAL
+
+
+def _wait_for(predicate, timeout: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert proc.poll() is None, "the study ended before it could be interrupted"
+        assert time.monotonic() < deadline, "timed out waiting for the first trial"
+        time.sleep(0.5)
+
+
+def test_an_interrupted_driver_resumes_to_exactly_the_expected_rows(
+    local_ray, study, tiny, tmp_path, warm_cache
+):
+    folder = tmp_path / "ablation_lambda"
+    argv = [
+        *tiny,
+        "--storage",
+        str(tmp_path),
+        "--lambdas",
+        "0",
+        "1",
+        "--seeds",
+        "1",
+        "--cache-dir",
+        warm_cache,
+        "--max-concurrent",
+        "1",
+    ]
+    log = open(tmp_path / "driver.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, str(STUDIES / "ablation_lambda.py"), *argv],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ),
+    )
+    try:
+        done = lambda: list(folder.glob("trial_outputs/*/trials.parquet"))  # noqa: E731
+        _wait_for(done, 300, proc)
+        proc.send_signal(signal.SIGINT)  # Ctrl+C
+        assert proc.wait(timeout=180) == 130, Path(log.name).read_text()[-3000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        log.close()
+    finished = {p.parent.name for p in done()}
+    assert len(finished) == 1
+    before = read_table(folder, "trials").set_index("trial_id")
+
+    assert study("ablation_lambda.py", [*argv, "--resume"]) == 0
+    trials = read_table(folder, "trials").set_index("trial_id")
+    assert len(trials) == 2 and set(trials["status"]) == {"ok"}
+    assert sorted(trials["lambda_loss"]) == [0.0, 1.0]
+    assert len(read_table(folder, "predictions")) == 2 * ROWS_PER_TRIAL
+    for tid in finished:  # finished before the interruption: kept, not re-run
+        assert trials.loc[tid, "started_at"] == before.loc[tid, "started_at"]
+
+
+def test_a_search_study_picks_the_best_and_reruns_it_over_seeds(
+    local_ray, study, tiny, tmp_path, warm_cache
+):
+    argv = [*tiny, "--storage", str(tmp_path), "--num-samples", "2", "--seeds", "1",
+            "--cache-dir", warm_cache]  # fmt: skip
+    assert study("tune_gwin.py", argv) == 0
+    folder = tmp_path / "tune_gwin"
+    trials = read_table(folder, "trials")
+    search, best = trials[trials["run"] == "search-digits"], trials[trials["run"] == "best-digits"]
+    assert len(search) == 2 and set(search["seed"]) == {1000}  # no stopped trial at max_t
+    assert list(best["seed"]) == [0]
+    chosen = json.loads((folder / "best" / "digits.json").read_text())
+    top = search.loc[search["val_overall_acc_delta"].idxmax()]
+    for key, value in chosen["params"].items():
+        assert set(best[key]) == {value} and top[key] == pytest.approx(value)
