@@ -16,6 +16,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from gwin.errors import GwinError
+from gwin.evaluate import PREDICTION_COLUMNS
 
 TABLES = ("trials", "predictions", "examples")
 # Columns every results reader relies on (design.md section 3); extra columns are allowed.
@@ -34,19 +35,7 @@ REQUIRED_COLUMNS = {
         "status",
         "error",
     ],
-    "predictions": [
-        "trial_id",
-        "split",
-        "corruption",
-        "index",
-        "label",
-        "bnn_pred",
-        "bnn_certainty",
-        "bnn_gt_certainty",
-        "gwin_pred",
-        "gwin_certainty",
-        "gwin_gt_certainty",
-    ],
+    "predictions": PREDICTION_COLUMNS,
     "examples": ["trial_id", "index", "label", "image", "transformed"],
 }
 
