@@ -239,14 +239,10 @@ def run_trial(
         summary[f"{split}_overall_acc_delta"] = float(row["overall_acc_delta"])
         summary[f"{split}_rejected_acc_delta"] = float(row["rejected_acc_delta"])
     last = periodic.history[-1] if periodic.history else {}
-    identity = cfg.identity()
     record = {
         "trial_id": trial_id,
         "study": study,
-        **identity,
-        "classifier_seed": cfg.effective_classifier_seed,
-        "taus": json.dumps(identity["taus"]),
-        "corruptions": json.dumps(identity["corruptions"]),
+        **cfg.record_columns(),
         "n_train": len(train),
         "n_confident": len(confident),
         "classifier_cache_hit": clf_hit,
@@ -259,7 +255,6 @@ def run_trial(
         "seconds_total": time.perf_counter() - started,
         "device": str(device),
         "gwin_version": __version__,
-        "config_json": json.dumps(identity, sort_keys=True),
         "status": "ok",
         "error": "",
     }

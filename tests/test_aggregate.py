@@ -23,13 +23,10 @@ from gwin.results import write_parquet
 
 def record(trial_id, status="ok", **overrides):
     cfg = TrialConfig.from_preset("smoke", **overrides)
-    identity = cfg.identity()
     return {
         "trial_id": trial_id,
         "study": "hand",
-        **identity,
-        "classifier_seed": cfg.effective_classifier_seed,
-        "taus": json.dumps(identity["taus"]),
+        **cfg.record_columns(),
         "corruptions": json.dumps([]),
         "n_confident": 10,
         "classifier_cache_hit": False,

@@ -8,7 +8,6 @@ writes to the right place (Tune restores callbacks from the original run's RunCo
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import PurePosixPath
@@ -27,18 +26,13 @@ logger = logging.getLogger(__name__)
 def error_record(study: str, run: str, params: dict[str, Any], message: str) -> dict[str, Any]:
     """A trials row for a failed trial: its identity, status 'error' and the error's first line."""
     cfg = build_config(params)
-    identity = cfg.identity()
     # readers require every trials column; what only a finished trial knows stays null
     unknown = dict.fromkeys(REQUIRED_COLUMNS["trials"])
     return {
         **unknown,
         "trial_id": cfg.trial_key(),
         "study": study,
-        **identity,
-        "classifier_seed": cfg.effective_classifier_seed,
-        "taus": json.dumps(identity["taus"]),
-        "corruptions": json.dumps(identity["corruptions"]),
-        "config_json": json.dumps(identity, sort_keys=True),
+        **cfg.record_columns(),
         "run": run,
         "finished_at": time.time(),
         "status": "error",

@@ -7,7 +7,6 @@ results/examples.parquet.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -38,14 +37,10 @@ def write_study(
 
 def trial_record(trial_id: str, status: str = "ok", **overrides) -> dict:
     cfg = TrialConfig.from_preset("smoke", **overrides)
-    identity = cfg.identity()
     return {
         "trial_id": trial_id,
         "study": "synthetic",
-        **identity,
-        "classifier_seed": cfg.effective_classifier_seed,
-        "taus": json.dumps(identity["taus"]),
-        "corruptions": json.dumps(identity["corruptions"]),
+        **cfg.record_columns(),
         "n_confident": 100,
         "classifier_cache_hit": False,
         "seconds_total": 1.0,
