@@ -11,7 +11,8 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,20 +80,16 @@ class TrialResult:
 
 
 class _Timer:
+    """Wall seconds per stage, as the `seconds_<stage>` columns of the trials row."""
+
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
 
-    def stage(self, name: str):
-        timer = self
-
-        class _Stage:
-            def __enter__(self):
-                self.start = time.perf_counter()
-
-            def __exit__(self, *exc):
-                timer.seconds[f"seconds_{name}"] = time.perf_counter() - self.start
-
-        return _Stage()
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.seconds[f"seconds_{name}"] = time.perf_counter() - start
 
 
 def _classifier(cfg: TrialConfig, data: DatasetSplits, cache: ArtifactCache, device):
