@@ -26,6 +26,7 @@ from gwin.aggregate import (
     swept_columns,
     trial_sweeps,
 )
+from gwin.atomic import atomic_path
 from gwin.errors import GwinError
 
 
@@ -89,7 +90,8 @@ def write_figures(
     written = []
     for name, fig in figures(loaded, split, tau):
         path = out / f"{name}.{fmt}"
-        fig.savefig(path, dpi=120, bbox_inches="tight")
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=120, bbox_inches="tight")
         written.append(path)
     return written
 

@@ -32,6 +32,7 @@ from gwin.aggregate import (
     swept_columns,
     trial_sweeps,
 )
+from gwin.atomic import atomic_path
 from gwin.errors import GwinError
 from gwin.report_tables import (
     HEADLINE_METRICS,
@@ -319,8 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     out = args.out or Path(args.results) / "report.html"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    with atomic_path(out) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     print(f"report: {out} ({len(text) // 1024} KiB)")
     return 0
 

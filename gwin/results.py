@@ -7,14 +7,14 @@ a temporary file in the same directory and renames it into place.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
+import pyarrow.fs as pafs
 
+from gwin.atomic import write_table
 from gwin.errors import GwinError
 from gwin.evaluate import PREDICTION_COLUMNS
 
@@ -41,17 +41,11 @@ REQUIRED_COLUMNS = {
 
 
 def write_parquet(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write `frame` to `path` atomically (temp file + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write `frame` to the local `path` atomically (temp file + rename)."""
+    path = Path(path).absolute()
+    write_table(
+        pafs.LocalFileSystem(), str(path), pa.Table.from_pandas(frame, preserve_index=False)
+    )
     return path
 
 

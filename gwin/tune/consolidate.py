@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from gwin.atomic import write_table
 from gwin.tune.paths import (
     OUTPUTS_DIR,
     RESULTS_DIR,
@@ -33,7 +34,6 @@ from gwin.tune.paths import (
     list_files,
     read_json,
     write_json,
-    write_table,
 )
 
 PREDICTION_ORDER = [

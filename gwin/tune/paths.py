@@ -23,8 +23,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.fs as pafs
-import pyarrow.parquet as pq
 
+from gwin.atomic import temp_name
 from gwin.errors import GwinError
 
 TUNE_DIR, OUTPUTS_DIR, CACHE_DIR, RESULTS_DIR = "tune", "trial_outputs", "cache", "results"
@@ -102,27 +102,9 @@ def list_files(fs: pafs.FileSystem, path: str) -> list[str]:
     return sorted(i.path for i in infos if i.type == pafs.FileType.File)
 
 
-def _temp_name(path: str) -> str:
-    p = PurePosixPath(path)
-    return str(p.with_name(f".{p.name}.{uuid.uuid4().hex[:8]}.tmp"))
-
-
-def write_table(fs: pafs.FileSystem, path: str, table: pa.Table) -> None:
-    """Write a Parquet file atomically: temporary name in the same folder, then move."""
-    fs.create_dir(str(PurePosixPath(path).parent), recursive=True)
-    tmp = _temp_name(path)
-    try:
-        pq.write_table(table, tmp, filesystem=fs)
-        fs.move(tmp, path)
-    except BaseException:
-        if exists(fs, tmp):
-            fs.delete_file(tmp)
-        raise
-
-
 def write_json(fs: pafs.FileSystem, path: str, value: Any) -> None:
     fs.create_dir(str(PurePosixPath(path).parent), recursive=True)
-    tmp = _temp_name(path)
+    tmp = temp_name(path)
     with fs.open_output_stream(tmp) as out:
         out.write(json.dumps(value, sort_keys=True, default=str).encode())
     fs.move(tmp, path)
