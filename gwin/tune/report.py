@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import shlex
 import sys
 import time
+from collections.abc import Callable
 
+from gwin.errors import GwinError
 from gwin.tune.flags import Plan
 from gwin.tune.paths import StudyPaths
 
@@ -28,6 +31,24 @@ def command_line(argv: list[str] | None, resume: bool = True) -> str:
         args.append("--resume")
     script = os.path.relpath(sys.argv[0]) if sys.argv[0].endswith(".py") else "<study script>"
     return shlex.join(["python", script, *args])
+
+
+def exit_status(main: Callable[..., int]) -> Callable[..., int]:
+    """Wrap a study's main: a GwinError prints one line and exits 2; Ctrl+C prints the command
+    that resumes the study and exits 130."""
+
+    @functools.wraps(main)
+    def wrapped(*args, argv: list[str] | None = None, **kwargs) -> int:
+        try:
+            return main(*args, argv=argv, **kwargs)
+        except GwinError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            print(f"interrupted; continue with: {command_line(argv)}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+
+    return wrapped
 
 
 def summarize(

@@ -30,11 +30,10 @@ from gwin.tune.paths import (
     write_json,
 )
 from gwin.tune.report import (
-    EXIT_INTERRUPTED,
     EXIT_OK,
-    EXIT_USAGE,
     command_line,
     describe,
+    exit_status,
     summarize,
 )
 from gwin.tune.trainable import PROGRESS_COLUMNS, Settings
@@ -251,6 +250,7 @@ def _record_errors(study: StudyPaths, name: str, run: str, grid) -> None:
             record_error(study, error_record(name, run, result.config, error_line(result.error)))
 
 
+@exit_status
 def study_main(
     name: str,
     space: dict[str, list[Any]],
@@ -272,34 +272,27 @@ def study_main(
     130 interrupted (run again with --resume).
     """
     started = time.time()
-    try:
-        args, plan = parse_study(
-            name,
-            description,
-            space,
-            defaults=defaults or {},
-            datasets=datasets,
-            preset=preset,
-            seeds=seeds,
-            add_arguments=add_arguments,
-            space_from_args=space_from_args,
-            argv=argv,
-        )
-        preflight(args)
-        if args.dry_run:
-            print(describe(plan, args, study_paths(args)))
-            return EXIT_OK
-        study = prepare_storage(args)
-        wanted = sorted(c.trial_key() for c in plan.configs())
-        check_same_grid(study, wanted, args, argv)
-        with ray_session(args):
-            write_plan(study, wanted, argv)
-            grid = run_tune(study, "grid", plan.param_space(), args)
-            left = len(set(wanted) - done_ids(study))
-            return summarize(study, [grid], left, started, argv)
-    except GwinError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"interrupted; continue with: {command_line(argv)}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    args, plan = parse_study(
+        name,
+        description,
+        space,
+        defaults=defaults or {},
+        datasets=datasets,
+        preset=preset,
+        seeds=seeds,
+        add_arguments=add_arguments,
+        space_from_args=space_from_args,
+        argv=argv,
+    )
+    preflight(args)
+    if args.dry_run:
+        print(describe(plan, args, study_paths(args)))
+        return EXIT_OK
+    study = prepare_storage(args)
+    wanted = sorted(c.trial_key() for c in plan.configs())
+    check_same_grid(study, wanted, args, argv)
+    with ray_session(args):
+        write_plan(study, wanted, argv)
+        grid = run_tune(study, "grid", plan.param_space(), args)
+        left = len(set(wanted) - done_ids(study))
+        return summarize(study, [grid], left, started, argv)

@@ -14,7 +14,6 @@ Search-space specs are plain tuples, so study scripts need not import Ray:
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from typing import Any
 
@@ -23,10 +22,8 @@ from gwin.tune.consolidate import done_ids
 from gwin.tune.flags import Plan, parse_study
 from gwin.tune.paths import write_json
 from gwin.tune.report import (
-    EXIT_INTERRUPTED,
     EXIT_OK,
-    EXIT_USAGE,
-    command_line,
+    exit_status,
     resources_line,
     summarize,
     unfinished,
@@ -122,6 +119,7 @@ def best_params(grid, keys: list[str]) -> tuple[dict[str, Any], float]:
     return {k: best.config[k] for k in keys}, float(best.metrics[METRIC])
 
 
+@exit_status
 def search_main(
     name: str,
     space: dict[str, tuple],
@@ -136,84 +134,77 @@ def search_main(
 ) -> int:
     """Optuna + ASHA over `space` per dataset (validation), then the best over --seeds."""
     started = time.time()
-    try:
-        args, plan = parse_study(
-            name,
-            description,
-            {},
-            defaults=defaults or {},
-            datasets=datasets,
-            preset=preset,
-            seeds=seeds,
-            add_arguments=lambda p: _add_search_flags(p, num_samples),
-            space_from_args=None,
-            argv=argv,
-            searched=space,
+    args, plan = parse_study(
+        name,
+        description,
+        {},
+        defaults=defaults or {},
+        datasets=datasets,
+        preset=preset,
+        seeds=seeds,
+        add_arguments=lambda p: _add_search_flags(p, num_samples),
+        space_from_args=None,
+        argv=argv,
+        searched=space,
+    )
+    if args.num_samples < 1:
+        raise GwinError(f"--num-samples must be >= 1, got {args.num_samples}")
+    for key, spec in space.items():  # every corner of the space must be a valid config
+        for value in _corners(spec):
+            build_config({**plan.params()[0], key: value})
+    preflight(args)
+    study = study_paths(args)
+    if args.dry_run:
+        print(
+            f"study {args.name}: per dataset ({', '.join(args.datasets)}), "
+            f"{args.num_samples} Optuna samples (TPE seed {args.sampler_seed}, trial seed "
+            f"{args.search_seed}) over "
+            + ", ".join(f"{k} {v}" for k, v in space.items())
+            + f", then the best over seeds {plan.axes['seed']}"
         )
-        if args.num_samples < 1:
-            raise GwinError(f"--num-samples must be >= 1, got {args.num_samples}")
-        for key, spec in space.items():  # every corner of the space must be a valid config
-            for value in _corners(spec):
-                build_config({**plan.params()[0], key: value})
-        preflight(args)
-        study = study_paths(args)
-        if args.dry_run:
-            print(
-                f"study {args.name}: per dataset ({', '.join(args.datasets)}), "
-                f"{args.num_samples} Optuna samples (TPE seed {args.sampler_seed}, trial seed "
-                f"{args.search_seed}) over "
-                + ", ".join(f"{k} {v}" for k, v in space.items())
-                + f", then the best over seeds {plan.axes['seed']}"
+        print(
+            f"every trial: preset {args.preset}"
+            + "".join(f", {k}={v}" for k, v in plan.base.items() if k != "preset")
+        )
+        print(resources_line(args, args.num_samples))
+        print(f"storage: {study.location}")
+        return EXIT_OK
+    study = prepare_storage(args)
+    grids, left = [], 0
+    with ray_session(args):
+        for dataset in args.datasets:
+            base = {**plan.base, "dataset": dataset}
+            search_space = {
+                **base,
+                "seed": args.search_seed,
+                **{k: _domain(s) for k, s in space.items()},
+            }
+            cfg = build_config({**base, "seed": args.search_seed})
+            grid = run_tune(
+                study,
+                f"search-{dataset}",
+                search_space,
+                args,
+                tune_config=_search_config(args, cfg),
             )
-            print(
-                f"every trial: preset {args.preset}"
-                + "".join(f", {k}={v}" for k, v in plan.base.items() if k != "preset")
+            grids.append(grid)
+            left = unfinished(grid, args.num_samples)
+            if left:
+                break
+            chosen, score = best_params(grid, list(space))
+            write_json(
+                study.fs,
+                study.path("best", f"{dataset}.json"),
+                {"dataset": dataset, "params": chosen, METRIC: score},
             )
-            print(resources_line(args, args.num_samples))
-            print(f"storage: {study.location}")
-            return EXIT_OK
-        study = prepare_storage(args)
-        grids, left = [], 0
-        with ray_session(args):
-            for dataset in args.datasets:
-                base = {**plan.base, "dataset": dataset}
-                search_space = {
-                    **base,
-                    "seed": args.search_seed,
-                    **{k: _domain(s) for k, s in space.items()},
-                }
-                cfg = build_config({**base, "seed": args.search_seed})
-                grid = run_tune(
-                    study,
-                    f"search-{dataset}",
-                    search_space,
-                    args,
-                    tune_config=_search_config(args, cfg),
-                )
-                grids.append(grid)
-                left = unfinished(grid, args.num_samples)
-                if left:
-                    break
-                chosen, score = best_params(grid, list(space))
-                write_json(
-                    study.fs,
-                    study.path("best", f"{dataset}.json"),
-                    {"dataset": dataset, "params": chosen, METRIC: score},
-                )
-                print(f"{dataset}: best {METRIC} = {score:.3f} with {chosen}", flush=True)
-                best = Plan({**base, **chosen}, {"seed": plan.axes["seed"]})
-                wanted = {c.trial_key() for c in best.configs()}
-                grids.append(run_tune(study, f"best-{dataset}", best.param_space(), args))
-                left = len(wanted - done_ids(study))
-                if left:
-                    break
-            return summarize(study, grids, left, started, argv)
-    except GwinError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"interrupted; continue with: {command_line(argv)}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+            print(f"{dataset}: best {METRIC} = {score:.3f} with {chosen}", flush=True)
+            best = Plan({**base, **chosen}, {"seed": plan.axes["seed"]})
+            wanted = {c.trial_key() for c in best.configs()}
+            grids.append(run_tune(study, f"best-{dataset}", best.param_space(), args))
+            left = len(wanted - done_ids(study))
+            if left:
+                break
+        return summarize(study, grids, left, started, argv)
 
 
 __all__ = ["METRIC", "best_params", "search_main"]
