@@ -82,35 +82,41 @@ def _figure(ncols: int, width: float = 5.0, height: float = 3.6) -> tuple[Figure
     return fig, axes[0]
 
 
+def _mean_sd_line(ax, data: pd.DataFrame, x: str, y: str, **style) -> None:
+    """Mean line with +-sd bars over the trials at each x (the tables' mean +- std)."""
+    style.setdefault("marker", "o")
+    sns.lineplot(data=data, x=x, y=y, errorbar="sd", err_style="bars", ax=ax, **style)
+
+
+def _zero_line(ax) -> None:
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+
+
+def _finish(fig: Figure, title: str, legend_axes: Sequence = ()) -> Figure:
+    fig.suptitle(title)
+    fig.tight_layout()
+    if len(legend_axes):
+        _figure_legend(fig, legend_axes)
+    return fig
+
+
 def tau_accuracy(sweeps: pd.DataFrame, group: str | None = None, title: str = "") -> Figure:
     """Figures 3/4: (a) accuracy on the rejected subset and % rejected, (b) overall accuracy."""
     keep = ["tau", "trial_id", *([group] if group else [])]
     fig, (left, right) = _figure(2)
     style = {"style": group} if group else {}
-    line = dict(
-        x="tau",
-        y="value",
-        hue="method",
-        errorbar="sd",
-        err_style="bars",
-        marker="o",
-        palette=PALETTE,
-        **style,
-    )
-    sns.lineplot(
-        data=_melt(sweeps, ["bnn_acc_rejected", "gwin_acc_rejected"], keep), ax=left, **line
-    )
+    method = dict(hue="method", palette=PALETTE, **style)
+    rejected = _melt(sweeps, ["bnn_acc_rejected", "gwin_acc_rejected"], keep)
+    _mean_sd_line(left, rejected, "tau", "value", **method)
     twin = left.twinx()
-    sns.lineplot(
-        data=sweeps,
-        x="tau",
-        y="pct_reject",
-        errorbar="sd",
-        err_style="bars",
+    _mean_sd_line(
+        twin,
+        sweeps,
+        "tau",
+        "pct_reject",
         color="0.5",
         linestyle=":",
         marker=".",
-        ax=twin,
         label="% Reject (right axis)",
     )
     twin.set_ylabel("% Reject (dotted)")
@@ -120,13 +126,10 @@ def tau_accuracy(sweeps: pd.DataFrame, group: str | None = None, title: str = ""
         ylabel="accuracy on rejected subset (%)",
         title="(a) rejected subset",
     )
-    overall = ["bnn_acc", "bnn_reject_acc", "gwin_acc"]
-    sns.lineplot(data=_melt(sweeps, overall, keep), ax=right, **line)
+    overall = _melt(sweeps, ["bnn_acc", "bnn_reject_acc", "gwin_acc"], keep)
+    _mean_sd_line(right, overall, "tau", "value", **method)
     right.set(xlabel="certainty threshold τ", ylabel="accuracy (%)", title="(b) whole test set")
-    fig.suptitle(title)
-    fig.tight_layout()
-    _figure_legend(fig, [right, left, twin])
-    return fig
+    return _finish(fig, title, [right, left, twin])
 
 
 def certainty_change_box(
@@ -156,7 +159,7 @@ def certainty_change_box(
         whis=1.5,
         flierprops={"marker": "D", "markersize": 3},
     )
-    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    _zero_line(ax)
     counts = data.groupby("tau", sort=False).size()
     ax.set_xticks(range(len(counts)), [f"{t}\n(n={n})" for t, n in counts.items()])
     ax.set(
@@ -182,26 +185,14 @@ def metric_vs_config(
     for ax, metric in zip(axes, metrics, strict=True):
         if numeric:
             data = per_trial.assign(**{column: values})
-            sns.lineplot(
-                data=data,
-                x=column,
-                y=metric,
-                hue=hue,
-                errorbar="sd",
-                err_style="bars",
-                marker="o",
-                ax=ax,
-            )
+            _mean_sd_line(ax, data, column, metric, hue=hue)
             if values.min() > 0 and values.max() / values.min() >= 20:
                 ax.set_xscale("log")
         else:
             sns.pointplot(data=per_trial, x=column, y=metric, hue=hue, errorbar="sd", ax=ax)
-        ax.axhline(0.0, color="0.3", linewidth=0.8)
+        _zero_line(ax)
         ax.set(ylabel=LABELS.get(metric, metric))
-    fig.suptitle(title)
-    fig.tight_layout()
-    _figure_legend(fig, axes)
-    return fig
+    return _finish(fig, title, axes)
 
 
 def seed_strip(
@@ -220,7 +211,7 @@ def seed_strip(
     sns.stripplot(
         data=data, x="tau", y=metric, hue=hue, dodge=group is not None, jitter=0.12, size=5, ax=ax
     )
-    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    _zero_line(ax)
     ax.set(xlabel="certainty threshold τ", ylabel=LABELS.get(metric, metric), title=title)
     fig.tight_layout()
     _figure_legend(fig, [ax])
@@ -281,23 +272,10 @@ def compare_by(
     fig, axes = _figure(len(metrics), width=4.5)
     extra = {"style": style} if style else {}
     for ax, metric in zip(axes, metrics, strict=True):
-        sns.lineplot(
-            data=sweeps,
-            x="tau",
-            y=metric,
-            hue=hue,
-            errorbar="sd",
-            err_style="bars",
-            marker="o",
-            ax=ax,
-            **extra,
-        )
+        _mean_sd_line(ax, sweeps, "tau", metric, hue=hue, **extra)
         label = AXIS_LABELS.get(metric, LABELS.get(metric, metric))
         ax.set(xlabel="certainty threshold τ", ylabel=label)
-    fig.suptitle(title)
-    fig.tight_layout()
-    _figure_legend(fig, axes)
-    return fig
+    return _finish(fig, title, axes)
 
 
 def examples_grid(examples: pd.DataFrame, n: int = 8, title: str = "") -> Figure:
