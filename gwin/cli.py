@@ -109,7 +109,7 @@ def trial_main(argv: list[str]) -> int:
         raise GwinError(f"--out {out} is a file; pass a folder path")
 
     from gwin.tables import format_sweep
-    from gwin.trial import run_trial
+    from gwin.trial import REPORT_TAU, run_trial
 
     result = run_trial(cfg)
     _write_trial(result, out)
@@ -120,6 +120,11 @@ def trial_main(argv: list[str]) -> int:
         f"{r['seconds_total']:.0f} s"
     )
     print(format_sweep(result.sweep("test")))
+    print(
+        f"\npaired, test inputs rejected at tau = {REPORT_TAU}: BNN+GWIN fixed {r['test_fixed']} "
+        f"and broke {r['test_broken']} of the BNN's verdicts (exact McNemar p = "
+        f"{r['test_mcnemar_p']:.3g}; gwin.metrics.paired)"
+    )
     print(f"\nresults: {out}/trials.parquet, {out}/predictions.parquet")
     return 0
 

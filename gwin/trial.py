@@ -27,6 +27,7 @@ from gwin.config import TrialConfig
 from gwin.data.datasets import DatasetSplits, Split, load_dataset
 from gwin.errors import GwinError
 from gwin.evaluate import examples_frame, predict, predictions_frame
+from gwin.metrics.paired import paired_counts
 from gwin.metrics.sweep import tau_sweep
 from gwin.models.classifiers import build_classifier
 from gwin.models.gwin_nets import Critic, build_generator
@@ -235,6 +236,9 @@ def run_trial(
         summary[f"{split}_bnn_acc"] = float(row["bnn_acc"])
         summary[f"{split}_overall_acc_delta"] = float(row["overall_acc_delta"])
         summary[f"{split}_rejected_acc_delta"] = float(row["rejected_acc_delta"])
+        paired = paired_counts(frame, REPORT_TAU)
+        for key in ("fixed", "broken", "mcnemar_p"):
+            summary[f"{split}_{key}"] = paired[key]
     last = periodic.history[-1] if periodic.history else {}
     record = {
         "trial_id": trial_id,

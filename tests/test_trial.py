@@ -57,6 +57,12 @@ def test_record_is_a_complete_trials_row(tiny_trial, tiny_cfg):
     for stage in ("data", "classifier", "confident", "gwin", "eval", "total"):
         assert r[f"seconds_{stage}"] >= 0
     assert r["test_bnn_acc"] == pytest.approx(tiny_trial.sweep("test")["bnn_acc"].iloc[0])
+    # the paired counts are the rejected delta, input by input
+    n_rejected = tiny_trial.sweep("test").set_index("tau").loc[0.8, "n_rejected"]
+    assert n_rejected > 0
+    delta = 100 * (r["test_fixed"] - r["test_broken"]) / n_rejected
+    assert r["test_rejected_acc_delta"] == pytest.approx(delta)
+    assert 0 < r["test_mcnemar_p"] <= 1
 
 
 def test_history_reports_validation_metrics(tiny_trial):

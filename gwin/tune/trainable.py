@@ -20,9 +20,10 @@ from typing import Any
 
 import pyarrow as pa
 
+from gwin.atomic import write_table
 from gwin.config import TrialConfig
 from gwin.tune.consolidate import clear_error
-from gwin.tune.paths import OUTPUTS_DIR, StudyPaths, exists, write_json, write_table
+from gwin.tune.paths import OUTPUTS_DIR, StudyPaths, exists, write_json
 
 STATE_FILE = "gwin_state.pt"
 # The first four non-Tune keys of a report become the columns of Tune's progress table.
@@ -90,6 +91,7 @@ def _final_metrics(result, iterations: int) -> dict[str, Any]:
         "val_bnn_acc": r["val_bnn_acc"],
         "test_overall_acc_delta": r["test_overall_acc_delta"],
         "test_rejected_acc_delta": r["test_rejected_acc_delta"],
+        "test_mcnemar_p": r["test_mcnemar_p"],
         "n_confident": r["n_confident"],
         "resumed_from_iteration": r["resumed_from_iteration"],
         "trial_key": r["trial_id"],

@@ -1,0 +1,50 @@
+"""Is the GWIN's gain on the rejected subset more than Monte Carlo noise? A paired test.
+
+On the rejected set R = {i : bnn_certainty_i < tau}, every input has two verdicts: the BNN's
+label and the BNN+GWIN label. `rejected_acc_delta` is (fixed - broken) / |R|, where `fixed`
+counts inputs only BNN+GWIN gets right and `broken` those only the BNN gets right. Inputs on
+which both agree say nothing about the difference, so the exact McNemar test is a two-sided
+binomial test of `fixed` out of `fixed + broken` at p = 1/2.
+
+Why it matters here: rejected inputs are the ones C is unsure of, so C's label on them flips
+between Monte Carlo draws. Even an identity G "fixes" and "breaks" hundreds of test inputs, and
+a small delta from one trial can be that noise alone.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+PAIRED_COLUMNS = ["tau", "n_rejected", "fixed", "broken", "mcnemar_p"]
+
+
+def mcnemar_exact(fixed: int, broken: int) -> float:
+    """Two-sided exact McNemar p-value: P(|X - n/2| >= |fixed - n/2|), X ~ Binomial(n, 1/2)."""
+    if fixed < 0 or broken < 0:
+        raise ValueError(f"counts must be >= 0, got fixed={fixed}, broken={broken}")
+    n = fixed + broken
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, k) for k in range(min(fixed, broken) + 1))
+    return min(1.0, 2 * tail / 2**n)  # exact integer arithmetic up to the final division
+
+
+def paired_counts(predictions: pd.DataFrame, tau: float) -> dict[str, float]:
+    """Fixed / broken counts and the McNemar p-value on the rejected set at `tau`.
+
+    `predictions` holds ONE trial, split and corruption (columns label, bnn_pred, gwin_pred,
+    bnn_certainty), as for `gwin.metrics.sweep.tau_sweep`.
+    """
+    rejected = predictions[predictions["bnn_certainty"] < tau]
+    bnn_ok = rejected["bnn_pred"] == rejected["label"]
+    gwin_ok = rejected["gwin_pred"] == rejected["label"]
+    fixed, broken = int((gwin_ok & ~bnn_ok).sum()), int((bnn_ok & ~gwin_ok).sum())
+    return {
+        "tau": float(tau),
+        "n_rejected": len(rejected),
+        "fixed": fixed,
+        "broken": broken,
+        "mcnemar_p": mcnemar_exact(fixed, broken),
+    }

@@ -1,0 +1,58 @@
+"""Paired fixed/broken counts and the exact McNemar p-value, against hand-worked values."""
+
+import pandas as pd
+import pytest
+
+from gwin.metrics.paired import mcnemar_exact, paired_counts
+from gwin.metrics.sweep import tau_sweep
+
+
+@pytest.mark.parametrize(
+    "fixed, broken, expected",
+    [
+        (0, 0, 1.0),  # no discordant pair: no evidence either way
+        (5, 0, 2 / 32),  # 2 * C(5,0) / 2^5
+        (0, 5, 2 / 32),  # two-sided: symmetric
+        (1, 4, 2 * (1 + 5) / 32),  # 2 * (C(5,0) + C(5,1)) / 2^5 = 0.375
+        (3, 3, 1.0),  # 2 * 42 / 64 > 1 is clipped
+        (10, 0, 2 / 1024),
+    ],
+)
+def test_mcnemar_exact_by_hand(fixed, broken, expected):
+    assert mcnemar_exact(fixed, broken) == pytest.approx(expected, rel=1e-12)
+
+
+def test_mcnemar_exact_matches_scipy_on_large_counts():
+    stats = pytest.importorskip("scipy.stats")
+    assert mcnemar_exact(234, 189) == pytest.approx(stats.binomtest(234, 423).pvalue, rel=1e-9)
+    assert mcnemar_exact(4000, 4100) == pytest.approx(stats.binomtest(4000, 8100).pvalue, rel=1e-9)
+
+
+def test_mcnemar_rejects_negative_counts():
+    with pytest.raises(ValueError, match="counts must be >= 0"):
+        mcnemar_exact(-1, 2)
+
+
+def _table() -> pd.DataFrame:
+    # 6 inputs, label 0. Certainties: the first four are rejected at tau = 0.5.
+    return pd.DataFrame(
+        {
+            "label": [0, 0, 0, 0, 0, 0],
+            "bnn_pred": [1, 1, 0, 0, 0, 1],
+            "gwin_pred": [0, 0, 1, 0, 0, 0],
+            "bnn_certainty": [0.1, 0.2, 0.3, 0.4, 0.9, 0.95],
+        }
+    )
+
+
+def test_paired_counts_by_hand_and_consistent_with_the_sweep():
+    got = paired_counts(_table(), 0.5)
+    # rejected rows 0-3: rows 0, 1 fixed; row 2 broken; row 3 right both times
+    assert got == {"tau": 0.5, "n_rejected": 4, "fixed": 2, "broken": 1, "mcnemar_p": 1.0}
+    row = tau_sweep(_table(), [0.5]).iloc[0]
+    assert row["rejected_acc_delta"] == pytest.approx(100 * (2 - 1) / 4)
+
+
+def test_paired_counts_with_nothing_rejected():
+    got = paired_counts(_table(), 0.0)
+    assert got == {"tau": 0.0, "n_rejected": 0, "fixed": 0, "broken": 0, "mcnemar_p": 1.0}
