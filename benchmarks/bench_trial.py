@@ -2,6 +2,7 @@
 
     python benchmarks/bench_trial.py                      # cpu preset widths, CPU
     python benchmarks/bench_trial.py --preset paper --device cuda
+    python benchmarks/bench_trial.py --n-critic 5             # (b) with the paper's n_critic
     python benchmarks/bench_trial.py --stages             # also time a whole smoke trial
 
 Prints, in one run:
@@ -148,6 +149,7 @@ def main() -> None:
     parser.add_argument("--preset", default="cpu", choices=["smoke", "cpu", "paper"])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--reps", type=int, default=10)
+    parser.add_argument("--n-critic", type=int, help="override the preset's n_critic in (b)")
     parser.add_argument("--stages", action="store_true", help="also time a whole smoke trial")
     args = parser.parse_args()
     device = torch.device(args.device)
@@ -157,7 +159,7 @@ def main() -> None:
         f"{torch.get_num_threads()} threads"
     )
     bench_mc(device, args.reps)
-    bench_iteration(TrialConfig.from_preset(args.preset), device, args.reps)
+    bench_iteration(TrialConfig.from_preset(args.preset, n_critic=args.n_critic), device, args.reps)
     if args.stages:
         bench_stages()
 
