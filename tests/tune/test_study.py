@@ -58,24 +58,19 @@ def test_resuming_a_finished_study_changes_nothing(smoke_study, study):
     pd.testing.assert_frame_equal(read_table(folder, "predictions"), preds)
 
 
+def _failing_trial(tiny, storage, cache, fail_at: int, max_failures: int) -> list[str]:
+    """One-trial study argv whose trial raises once at iteration `fail_at`."""
+    return [
+        *tiny,
+        *("--storage", str(storage), "--lambdas", "1", "--seeds", "1", "--cache-dir", cache),
+        *("--fail-once-at-iteration", str(fail_at), "--max-failures", str(max_failures)),
+    ]
+
+
 def test_a_trial_that_raises_once_is_retried_from_its_checkpoint(
     local_ray, study, tiny, tmp_path, warm_cache
 ):
-    argv = [
-        *tiny,
-        "--storage",
-        str(tmp_path),
-        "--lambdas",
-        "1",
-        "--seeds",
-        "1",
-        "--cache-dir",
-        warm_cache,
-        "--fail-once-at-iteration",
-        "4",
-        "--max-failures",
-        "1",
-    ]
+    argv = _failing_trial(tiny, tmp_path, warm_cache, fail_at=4, max_failures=1)
     assert study("ablation_lambda.py", argv) == 0
     trials = read_table(tmp_path / "ablation_lambda", "trials")
     assert list(trials["status"]) == ["ok"]
@@ -87,21 +82,7 @@ def test_an_errored_trial_is_recorded_and_resume_retries_it(
     local_ray, study, tiny, tmp_path, warm_cache, capsys
 ):
     folder = tmp_path / "ablation_lambda"
-    argv = [
-        *tiny,
-        "--storage",
-        str(tmp_path),
-        "--lambdas",
-        "1",
-        "--seeds",
-        "1",
-        "--cache-dir",
-        warm_cache,
-        "--fail-once-at-iteration",
-        "2",
-        "--max-failures",
-        "0",
-    ]
+    argv = _failing_trial(tiny, tmp_path, warm_cache, fail_at=2, max_failures=0)
     assert study("ablation_lambda.py", argv) == 1
     trials = read_table(folder, "trials")
     assert list(trials["status"]) == ["error"]
