@@ -10,9 +10,7 @@ comes from gwin.aggregate / gwin.report_tables, the functions analysis/tables.py
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime
-import html
 import sys
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from gwin.aggregate import (
 )
 from gwin.atomic import atomic_path
 from gwin.errors import GwinError
+from gwin.html_page import Page
 from gwin.report_tables import (
     HEADLINE_METRICS,
     PAPER_METRICS,
@@ -42,61 +41,10 @@ from gwin.report_tables import (
     comparison_table,
     mean_std_table,
     paper_blocks,
-    render,
     selective_blocks,
     sweep_blocks,
     tau_blocks,
 )
-
-STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 1150px; margin: 2em auto; color: #222;
-       line-height: 1.45; padding: 0 1em; }
-h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
-table.results { border-collapse: collapse; font-size: 0.85em; margin: 0.6em 0 1.2em; }
-table.results th, table.results td { padding: 3px 8px; border-bottom: 1px solid #e3e3e3;
-       text-align: right; white-space: nowrap; }
-table.results th { background: #f3f4f6; }
-figure { margin: 0.5em 0 1.5em; } figcaption, .caption { color: #555; font-size: 0.85em; }
-img { max-width: 100%; } div.scroll { overflow-x: auto; }
-"""
-
-
-class Page:
-    """An HTML document assembled from escaped text, rendered tables and embedded figures."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
-    def heading(self, level: int, text: str) -> None:
-        self.parts.append(f"<h{level}>{html.escape(text)}</h{level}>")
-
-    def text(self, text: str, cls: str = "") -> None:
-        attr = f' class="{cls}"' if cls else ""
-        self.parts.append(f"<p{attr}>{html.escape(text)}</p>")
-
-    def bullets(self, items: list[str]) -> None:
-        self.parts.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
-
-    def table(self, table: pd.DataFrame, caption: str = "") -> None:
-        if caption:
-            self.text(caption, "caption")
-        self.parts.append(f'<div class="scroll">{render(table, "html")}</div>')
-
-    def figure(self, fig, caption: str) -> None:
-        data = base64.b64encode(gp.to_png(fig)).decode("ascii")
-        alt = html.escape(caption, quote=True)
-        self.parts.append(
-            f'<figure><img alt="{alt}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-        )
-
-    def html(self, title: str) -> str:
-        body = "\n".join(self.parts)
-        return (
-            f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
-            f"<body>\n{body}\n</body>\n</html>\n"
-        )
 
 
 def _blocks_of(frame: pd.DataFrame):
