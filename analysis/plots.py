@@ -8,7 +8,6 @@ prints their paths. Error bars are the sd over trials, as in the tables.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from gwin.aggregate import (
     Results,
     at_tau,
     load_results,
+    results_parser,
     select_predictions,
     swept_columns,
     trial_sweeps,
@@ -97,10 +97,8 @@ def write_figures(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("results", help="study dir, its results/ folder, or a trial --out dir")
+    parser = results_parser(__doc__)
     parser.add_argument("--out", type=Path, required=True, help="folder for the figure files")
-    parser.add_argument("--split", default="test", choices=("test", "val"))
     parser.add_argument(
         "--tau",
         type=float,

@@ -9,7 +9,6 @@ comes from gwin.aggregate / gwin.report_tables, the functions analysis/tables.py
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ from gwin.aggregate import (
     at_tau,
     format_mean_std,
     load_results,
+    results_parser,
     select_predictions,
     swept_columns,
     trial_sweeps,
@@ -251,10 +251,8 @@ def build_report(results: str | Path, split: str = "test", tau: float = HEADLINE
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("results", help="study dir, its results/ folder, or a trial --out dir")
+    parser = results_parser(__doc__)
     parser.add_argument("--out", type=Path, help="HTML file (default: RESULTS/report.html)")
-    parser.add_argument("--split", default="test", choices=("test", "val"))
     parser.add_argument(
         "--tau",
         type=float,

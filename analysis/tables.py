@@ -16,7 +16,7 @@ import sys
 
 import pandas as pd
 
-from gwin.aggregate import TABLE_KEYS, load_results
+from gwin.aggregate import TABLE_KEYS, load_results, results_parser
 from gwin.errors import GwinError
 from gwin.report_tables import (
     FORMATS,
@@ -88,8 +88,7 @@ def _section(dataset: str, classifier: str, caption: str, table: str, fmt: str) 
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("results", help="study dir, its results/ folder, or a trial --out dir")
+    parser = results_parser(__doc__)
     parser.add_argument(
         "--by",
         action="append",
@@ -97,7 +96,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="group rows by this config column (repeatable; 'none' pools all; "
         "default: the columns the study sweeps)",
     )
-    parser.add_argument("--split", default="test", choices=("test", "val"))
     parser.add_argument("--corruption", default="none", help="corrupted test set ('none': clean)")
     parser.add_argument("--format", default="markdown", choices=FORMATS)
     parser.add_argument(

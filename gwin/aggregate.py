@@ -9,6 +9,7 @@ with pandas. std uses ddof=1, so a group with one seed has an undefined (NaN) st
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -207,3 +208,11 @@ def format_mean_std(mean: float, std: float, digits: int = 2, pm: str = " ± ") 
         return "n/a"
     spread = "n/a" if std is None or math.isnan(std) else f"{std:.{digits}f}"
     return f"{mean:.{digits}f}{pm}{spread}"
+
+
+def results_parser(doc: str) -> argparse.ArgumentParser:
+    """The arguments every analysis script shares: the RESULTS path and the split to read."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("results", help="study dir, its results/ folder, or a trial --out dir")
+    parser.add_argument("--split", default="test", choices=("test", "val"))
+    return parser
