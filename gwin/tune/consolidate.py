@@ -44,7 +44,7 @@ PREDICTION_ORDER = [
 ]
 
 
-def _read(study: StudyPaths, *parts: str) -> pa.Table:
+def read_parquet(study: StudyPaths, *parts: str) -> pa.Table:
     table = pq.read_table(study.path(*parts), filesystem=study.fs)
     return table.replace_schema_metadata(None)  # drop per-file pandas metadata before concat
 
@@ -87,15 +87,15 @@ def consolidate(study: StudyPaths | str | os.PathLike) -> dict[str, int]:
     for trial_id in list_dirs(study.fs, study.path(OUTPUTS_DIR)):
         folder = (OUTPUTS_DIR, trial_id)
         if exists(study.fs, study.path(*folder, "trials.parquet")):
-            row = _read(study, *folder, "trials.parquet")
+            row = read_parquet(study, *folder, "trials.parquet")
             trials.append(row)
             dataset = row.column("dataset")[0].as_py()
-            pred = _read(study, *folder, "predictions.parquet")
+            pred = read_parquet(study, *folder, "predictions.parquet")
             if "dataset" in pred.column_names:  # the partition folder holds it
                 pred = pred.drop_columns(["dataset"])
             predictions[dataset].append(pred)
             if exists(study.fs, study.path(*folder, "examples.parquet")):
-                table = _read(study, *folder, "examples.parquet")
+                table = read_parquet(study, *folder, "examples.parquet")
                 if table.num_rows:  # n_examples=0 writes an empty, column-less table
                     examples.append(table)
         elif exists(study.fs, study.path(*folder, "error.json")):

@@ -16,13 +16,14 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pyarrow as pa
 
 from gwin.atomic import write_table
 from gwin.config import TrialConfig
-from gwin.tune.consolidate import clear_error
+from gwin.tune.consolidate import clear_error, read_parquet
 from gwin.tune.paths import OUTPUTS_DIR, StudyPaths, exists, write_json
 
 STATE_FILE = "gwin_state.pt"
@@ -134,6 +135,21 @@ def write_outputs(study: StudyPaths, trial_id: str, result) -> None:
     clear_error(study, trial_id)
 
 
+def finished_outputs(study: StudyPaths, trial_id: str) -> SimpleNamespace | None:
+    """The stored result of a trial whose outputs are complete, else None.
+
+    The driver can be stopped after a trial wrote its trials.parquet but before Tune recorded the
+    trial as finished; on resume Tune starts it again, and this lets it report instead of re-run.
+    """
+    folder = (OUTPUTS_DIR, trial_id)
+    if not exists(study.fs, study.path(*folder, "trials.parquet")):
+        return None
+    return SimpleNamespace(
+        record=read_parquet(study, *folder, "trials.parquet").to_pylist()[0],
+        predictions=read_parquet(study, *folder, "predictions.parquet").to_pandas(),
+    )
+
+
 def gwin_trainable(config: dict[str, Any], settings: Settings) -> None:
     """Run one trial under Tune; resumes from `tune.get_checkpoint()` after a failure."""
     started_at = time.time()
@@ -158,6 +174,10 @@ def gwin_trainable(config: dict[str, Any], settings: Settings) -> None:
     )
     trial_id = cfg.trial_key()
     study = StudyPaths.at(settings.location)
+    done = finished_outputs(study, trial_id)
+    if done is not None:
+        tune.report(_final_metrics(done, cfg.iterations))
+        return
     last_val: dict[str, float] = {}
 
     def report(metrics: dict[str, float], state: dict[str, Any] | None) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,6 +57,27 @@ def test_resuming_a_finished_study_changes_nothing(smoke_study, study):
     assert study("ablation_lambda.py", [*argv, "--resume"]) == 0
     pd.testing.assert_frame_equal(read_table(folder, "trials"), trials)  # same started_at too
     pd.testing.assert_frame_equal(read_table(folder, "predictions"), preds)
+
+
+def test_a_trial_whose_outputs_are_complete_is_reported_not_rerun(
+    smoke_study, study, tiny, tmp_path
+):
+    """The driver stopped after a trial wrote trials.parquet but before Tune saw it finish."""
+    source, _ = smoke_study
+    done = read_table(source, "trials").query("lambda_loss == 0 and seed == 0").iloc[0]
+    folder = tmp_path / "ablation_lambda"
+    shutil.copytree(
+        source / "trial_outputs" / done["trial_id"], folder / "trial_outputs" / done["trial_id"]
+    )
+    argv = [*tiny, "--storage", str(tmp_path), "--lambdas", "0", "10", "--seeds", "1",
+            "--cache-dir", str(source / "cache"), "--resume"]  # fmt: skip
+    assert study("ablation_lambda.py", argv) == 0
+    trials = read_table(folder, "trials").set_index("trial_id")
+    assert sorted(trials["lambda_loss"]) == [0.0, 10.0] and set(trials["status"]) == {"ok"}
+    assert trials.loc[done["trial_id"], "started_at"] == done["started_at"]
+    rerun = read_table(folder, "predictions").query("trial_id == @done.trial_id")
+    kept = read_table(source, "predictions").query("trial_id == @done.trial_id")
+    pd.testing.assert_frame_equal(rerun.reset_index(drop=True), kept.reset_index(drop=True))
 
 
 def _failing_trial(tiny, storage, cache, fail_at: int, max_failures: int) -> list[str]:
