@@ -40,17 +40,24 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def write_table(fs: pafs.FileSystem, path: str, table: pa.Table) -> None:
-    """Write a Parquet file atomically on any pyarrow filesystem (local, NFS, s3://, gs://).
+@contextmanager
+def atomic_fs_path(fs: pafs.FileSystem, path: str) -> Iterator[str]:
+    """`atomic_path` on any pyarrow filesystem (local, NFS, s3://, gs://).
 
     On object stores a move is a copy, but each object still appears whole.
     """
     fs.create_dir(str(PurePosixPath(path).parent), recursive=True)
     tmp = temp_name(path)
     try:
-        pq.write_table(table, tmp, filesystem=fs)
+        yield tmp
         fs.move(tmp, path)
     except BaseException:
         if fs.get_file_info(tmp).type != pafs.FileType.NotFound:
             fs.delete_file(tmp)
         raise
+
+
+def write_table(fs: pafs.FileSystem, path: str, table: pa.Table) -> None:
+    """Write a Parquet file atomically on any pyarrow filesystem."""
+    with atomic_fs_path(fs, path) as tmp:
+        pq.write_table(table, tmp, filesystem=fs)

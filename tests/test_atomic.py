@@ -11,6 +11,7 @@ import pytest
 import gwin.atomic
 from gwin.atomic import atomic_path, write_table
 from gwin.results import write_parquet
+from gwin.tune.paths import read_json, write_json
 
 
 def _mode(path) -> int:
@@ -58,3 +59,14 @@ def test_write_table_failure_leaves_no_temp_file(tmp_path, monkeypatch):
         write_table(fs, str(tmp_path / "t.parquet"), pa.table({"a": [3]}))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.parquet"]
     assert pd.read_parquet(tmp_path / "t.parquet")["a"].tolist() == [1, 2]
+
+
+def test_write_json_failure_keeps_the_old_file_and_leaves_no_temp_file(tmp_path):
+    fs, target = pafs.LocalFileSystem(), str(tmp_path / "plan.json")
+    write_json(fs, target, {"trial_ids": ["a"]})
+    circular: list = []
+    circular.append(circular)
+    with pytest.raises(ValueError, match="Circular reference"):
+        write_json(fs, target, circular)  # fails after the temp file was opened
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.json"]
+    assert read_json(fs, target) == {"trial_ids": ["a"]}

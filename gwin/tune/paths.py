@@ -24,7 +24,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.fs as pafs
 
-from gwin.atomic import temp_name
+from gwin.atomic import atomic_fs_path
 from gwin.errors import GwinError
 
 TUNE_DIR, OUTPUTS_DIR, CACHE_DIR, RESULTS_DIR = "tune", "trial_outputs", "cache", "results"
@@ -103,11 +103,8 @@ def list_files(fs: pafs.FileSystem, path: str) -> list[str]:
 
 
 def write_json(fs: pafs.FileSystem, path: str, value: Any) -> None:
-    fs.create_dir(str(PurePosixPath(path).parent), recursive=True)
-    tmp = temp_name(path)
-    with fs.open_output_stream(tmp) as out:
+    with atomic_fs_path(fs, path) as tmp, fs.open_output_stream(tmp) as out:
         out.write(json.dumps(value, sort_keys=True, default=str).encode())
-    fs.move(tmp, path)
 
 
 def read_json(fs: pafs.FileSystem, path: str) -> Any:
