@@ -5,8 +5,8 @@ architectures "closely follow"; the appendix with the exact layers is not availa
 
 * the generator is conditioned on the whole observation by input concatenation
   ([flatten(x), z] -> Linear), as the paper states;
-* the critic is conditioned on the one-hot label at a hidden layer (after the conv stack),
-  as the paper states;
+* the critic is conditioned on the one-hot label at a hidden layer (after the conv stack,
+  followed by a nonlinear layer; see `Critic` for why), as the paper states;
 * no batch norm anywhere: the gradient penalty is per sample.
 """
 
@@ -72,7 +72,15 @@ class ResidualGenerator(DCGANGenerator):
 
 
 class Critic(nn.Module):
-    """D(x, y): conv DIM, 2DIM, 4DIM (5x5, stride 2, LeakyReLU 0.2); [features, onehot(y)] -> 1."""
+    """D(x, y): conv DIM, 2DIM, 4DIM (5x5, stride 2, LeakyReLU 0.2) -> features h(x);
+    [h(x), onehot(y)] -> Linear(4*DIM) -> LeakyReLU(0.2) -> Linear(1).
+
+    The paper conditions the critic "using hidden-layer concatenation". The label joins the
+    features *before* a nonlinear layer on purpose: a head linear in [h(x), onehot(y)] gives
+    D(x, y) = w . h(x) + b_y, and the per-class constant b_y cancels in D(x', y) - D(x, y), in
+    the gradient penalty and in the generator's gradient, so such a critic is unconditional.
+    Here y changes which features the hidden units weigh, so dD/dx depends on y.
+    """
 
     def __init__(self, dim: int = 64, num_classes: int = 10):
         super().__init__()
@@ -85,12 +93,14 @@ class Critic(nn.Module):
             nn.Conv2d(2 * dim, 4 * dim, 5, stride=2, padding=2),
             nn.LeakyReLU(0.2),
         )
-        self.head = nn.Linear(4 * 4 * 4 * dim + num_classes, 1)
+        self.joint = nn.Linear(4 * 4 * 4 * dim + num_classes, 4 * dim)
+        self.out = nn.Linear(4 * dim, 1)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         h = self.convs(x).flatten(1)
         onehot = F.one_hot(y, self.num_classes).to(h.dtype)
-        return self.head(torch.cat([h, onehot], dim=1)).squeeze(1)
+        h = F.leaky_relu(self.joint(torch.cat([h, onehot], dim=1)), 0.2)
+        return self.out(h).squeeze(1)
 
 
 GENERATORS = {"dcgan": DCGANGenerator, "residual": ResidualGenerator}
