@@ -24,6 +24,9 @@ from gwin.config import TrialConfig
 
 # Bump when the meaning of a cached artifact changes (architecture, training recipe, data split).
 CACHE_FORMAT = 1
+# P_c's own format: 2 since its T Monte Carlo draws are independent posterior samples (format 1
+# shared one Flipout perturbation between the draws of an input). Classifiers are unaffected.
+CONFIDENT_FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -52,6 +55,7 @@ def confident_fields(cfg: TrialConfig) -> dict[str, Any]:
     """What determines P_c: the classifier, tau* and the Monte Carlo draws."""
     return {
         "kind": "confident",
+        "format": CONFIDENT_FORMAT,
         "classifier": classifier_fields(cfg),
         "tau_star": cfg.tau_star,
         "mc_samples": cfg.mc_samples,

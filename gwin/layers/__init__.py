@@ -6,6 +6,7 @@ from gwin.layers.flipout import (
     FlipoutLinear,
     deterministic,
     flipout_layers,
+    independent_draws,
     kl_divergence,
 )
 
@@ -15,5 +16,6 @@ __all__ = [
     "FlipoutLinear",
     "deterministic",
     "flipout_layers",
+    "independent_draws",
     "kl_divergence",
 ]

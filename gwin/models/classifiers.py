@@ -1,9 +1,11 @@
 """Bayesian classifiers C that emit Monte Carlo class-probability draws (design.md section 1).
 
 Any model that gives one stochastic draw of logits per row fits `MCClassifier`. Its
-`mc_probs` gets T draws from one batched forward pass on the input repeated T times, with no
-Python loop over draws. The same code runs with gradients, because the generator loss
-backpropagates through C into G.
+`mc_probs` gets T draws from one forward pass on the input repeated T times, with no Python loop
+over draws, inside `independent_draws`: each of the T blocks of rows gets its own posterior
+sample of the weights, so the T draws of one input are independent (plain Flipout would share
+one perturbation between them; see gwin.layers.flipout). The same code runs with gradients,
+because the generator loss backpropagates through C into G.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from typing import Any
 from torch import Tensor, nn
 
 from gwin.errors import GwinError
-from gwin.layers.flipout import FlipoutConv2d, FlipoutLinear, kl_divergence
+from gwin.layers.flipout import (
+    FlipoutConv2d,
+    FlipoutLinear,
+    independent_draws,
+    kl_divergence,
+)
 
 
 class MCClassifier(nn.Module):
@@ -30,11 +37,12 @@ class MCClassifier(nn.Module):
         return kl_divergence(self)
 
     def mc_probs(self, x: Tensor, samples: int) -> Tensor:
-        """Softmax draws [T, B, K] from one forward pass of `x` repeated `samples` times."""
+        """Softmax draws [T, B, K], each an independent posterior sample, in one forward pass."""
         if samples < 1:
             raise GwinError(f"samples must be >= 1, got {samples}")
         batch = x.shape[0]
-        logits = self(x.repeat(samples, *([1] * (x.dim() - 1))))
+        with independent_draws(self, samples):
+            logits = self(x.repeat(samples, *([1] * (x.dim() - 1))))
         return logits.softmax(dim=-1).view(samples, batch, -1)
 
 

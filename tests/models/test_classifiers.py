@@ -1,11 +1,14 @@
 """Bayesian classifiers: shapes, batched MC draws, KL, registry and a short training run."""
 
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
 
 from gwin.errors import GwinError
 from gwin.layers import FlipoutLinear, deterministic
+from gwin.layers.flipout import FlipoutLayer, flipout_layers, independent_draws
 from gwin.models.classifiers import (
     CLASSIFIERS,
     BayesianCNN,
@@ -35,7 +38,7 @@ def test_logit_shapes_and_lenet_layout(models):
     assert odd(torch.rand(2, 1, 13, 13)).shape == (2, 4)
 
 
-def test_mc_probs_is_one_batched_forward_of_repeated_input(models):
+def test_mc_probs_is_one_forward_with_a_weight_sample_per_draw(models):
     x = torch.rand(4, 1, 28, 28)
     for model in models.values():
         torch.manual_seed(7)
@@ -44,8 +47,10 @@ def test_mc_probs_is_one_batched_forward_of_repeated_input(models):
         assert torch.allclose(probs.sum(-1), torch.ones(5, 4), atol=1e-5)
         assert not torch.allclose(probs[0], probs[1])  # each draw sees its own weights
         torch.manual_seed(7)
-        reference = model(x.repeat(5, 1, 1, 1)).softmax(-1).view(5, 4, 10)
+        with independent_draws(model, 5):
+            reference = model(x.repeat(5, 1, 1, 1)).softmax(-1).view(5, 4, 10)
         assert torch.allclose(probs, reference)
+        assert all(layer.draws == 1 for layer in flipout_layers(model))  # restored afterwards
     with pytest.raises(GwinError, match="samples"):
         models["lenet5"].mc_probs(x, samples=0)
 
@@ -119,3 +124,62 @@ def test_short_training_reduces_negative_elbo():
     elbo_after, nll_after, acc = evaluate()
     assert elbo_after < elbo_before - 0.5
     assert nll_after < 0.5 * nll_before and acc == 1.0
+
+
+def _first_layer_perturbations(model, x, samples):
+    """What the first Flipout layer added to its mean output in each of the T draws, [T, B, ...]."""
+    first = next(m for m in model.modules() if isinstance(m, FlipoutLayer))
+    outputs = []
+    handle = first.register_forward_hook(lambda _m, _i, out: outputs.append(out.detach()))
+    try:
+        with torch.no_grad():
+            model.mc_probs(x, samples)
+    finally:
+        handle.remove()
+    with torch.no_grad(), deterministic(model):
+        mean = first(x)
+    return torch.cat(outputs).view(samples, *mean.shape) - mean
+
+
+def test_monte_carlo_draws_of_one_input_are_fresh_posterior_samples(models):
+    # One Flipout perturbation shared by the T copies of an input only flips signs: with one
+    # input channel, every draw would see +-(the same perturbation), one magnitude for all T.
+    torch.manual_seed(3)
+    x = torch.rand(2, 1, 28, 28)
+    for model in models.values():
+        delta = _first_layer_perturbations(model, x, samples=6)
+        magnitude = delta.abs()
+        assert not torch.allclose(magnitude[1:], magnitude[0].expand_as(magnitude[1:]), atol=1e-6)
+
+
+def test_draws_are_independent_and_follow_the_posterior():
+    # A 1-input, 1-output FlipoutLinear: draw t of x is mu*x + sigma*eps_t*x + b. Across many
+    # inputs-worth of draws, the draws of one input must be uncorrelated with variance
+    # (sigma*x)^2; a shared eps gives correlation +-1.
+    class One(MCClassifier):
+        num_classes = 1
+
+        def __init__(self):
+            super().__init__()
+            self.layer = FlipoutLinear(1, 1)
+
+        def forward(self, x):
+            return self.layer(x)
+
+    model = One()
+    with torch.no_grad():
+        model.layer.weight_mu.fill_(0.5)
+        model.layer.weight_rho.fill_(math.log(math.expm1(0.3)))  # sigma = 0.3
+        model.layer.bias.fill_(0.0)
+    torch.manual_seed(0)
+    x = torch.full((1, 1), 2.0)
+    outputs = []
+    hook = model.layer.register_forward_hook(lambda _m, _i, out: outputs.append(out.view(2)))
+    with torch.no_grad():
+        for _ in range(2000):
+            model.mc_probs(x, samples=2)
+    hook.remove()
+    d = torch.stack(outputs) - 1.0  # [2000 repetitions, 2 draws], minus the mean mu * x
+    assert abs(d.var().item() - 0.36) < 0.05  # (0.3 * 2)^2
+    assert abs(torch.corrcoef(d.T)[0, 1].item()) < 0.1
+    assert abs(d[:, 0].abs() - d[:, 1].abs()).mean() > 0.1
