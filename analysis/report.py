@@ -35,9 +35,9 @@ from gwin.errors import GwinError
 from gwin.html_page import Page
 from gwin.report_tables import (
     HEADLINE_METRICS,
-    PAPER_METRICS,
     ROBUSTNESS_METRICS,
     SELECTIVE_METRICS,
+    SWEEP_METRICS_SHOWN,
     comparison_table,
     mean_std_table,
     paper_blocks,
@@ -85,7 +85,8 @@ def _headline(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float) ->
             page.text(
                 f"{b.dataset} / {b.classifier}{where}: C rejects {cell('pct_reject')}% of the "
                 f"inputs; BNN+GWIN labels {cell('gwin_acc_rejected')}% of those correctly, C "
-                f"alone {cell('bnn_acc_rejected')}%; overall accuracy changes by "
+                f"alone {cell('bnn_acc_rejected')}%, C re-drawn on the unchanged inputs (the "
+                f"identity baseline) {cell('identity_acc_rejected')}%; overall accuracy changes by "
                 f"{cell('overall_acc_delta')} points ({int(row['n_trials'])} trials)."
             )
 
@@ -95,7 +96,7 @@ def _tables(page: Page, r: Results, swept: list[str], split: str) -> None:
     blocks = sweep_blocks(r, swept, split)
     for b in blocks:
         page.table(
-            mean_std_table(b.agg, b.keys, PAPER_METRICS),
+            mean_std_table(b.agg, b.keys, SWEEP_METRICS_SHOWN),
             f"{b.dataset} / {b.classifier}: {b.caption}",
         )
     for b, comparison in paper_blocks(blocks):
@@ -134,8 +135,9 @@ def _figures(
             trial = sorted(part["trial_id"].unique())[0]
             page.figure(
                 gp.examples_grid(part[part["trial_id"] == trial], title=name),
-                f"{name}, trial {trial}: least certain test inputs (top) and G(x, z) "
-                "(bottom), with C's label and certainty; green = correct.",
+                f"{name}, trial {trial}: test inputs C rejects at τ = 0.8 and would label "
+                "wrongly (top, the first by index) and G(x, z) (bottom), with C's label and "
+                "certainty; green = correct.",
             )
 
 

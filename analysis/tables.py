@@ -20,7 +20,7 @@ from gwin.aggregate import TABLE_KEYS, load_results, results_parser
 from gwin.errors import GwinError
 from gwin.report_tables import (
     FORMATS,
-    PAPER_METRICS,
+    SWEEP_METRICS_SHOWN,
     comparison_table,
     mean_std_table,
     paper_blocks,
@@ -71,7 +71,7 @@ def build(
             b.dataset,
             b.classifier,
             b.caption,
-            render(mean_std_table(b.agg, b.keys, PAPER_METRICS), fmt),
+            render(mean_std_table(b.agg, b.keys, SWEEP_METRICS_SHOWN), fmt),
             fmt,
         )
         for b in blocks

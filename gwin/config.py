@@ -59,6 +59,8 @@ class TrialConfig:
     z_dim: int = 128
     lambda_gp: float = 10.0
     lambda_loss: float = 10.0
+    # False: the "critic off" ablation, G trained by lambda_Loss * CE alone (no critic at all)
+    use_critic: bool = True
     n_critic: int = 5
     lr_g: float = 1e-4
     lr_d: float = 1e-4
@@ -199,6 +201,16 @@ def _validate(c: TrialConfig) -> None:
     need(len(c.taus) > 0, "taus must not be empty; e.g. --taus 0.5 0.8 0.99")
     for name in ("lambda_gp", "lambda_loss"):
         need(getattr(c, name) >= 0, f"{name} must be >= 0, got {getattr(c, name)}")
+    need(
+        c.use_critic or c.lambda_loss > 0,
+        "use_critic=False with lambda_loss=0 leaves the generator without a loss; "
+        "set --lambda-loss > 0 or drop --no-use-critic",
+    )
+    need(
+        c.preset != "paper" or c.dataset in ("mnist", "fashion_mnist"),
+        f"the paper preset is for the paper's datasets, not {c.dataset!r}; pass --dataset "
+        "mnist or --dataset fashion_mnist, or use --preset smoke or cpu for digits",
+    )
     for name in ("lr_g", "lr_d", "clf_lr"):
         need(getattr(c, name) > 0, f"{name} must be > 0, got {getattr(c, name)}")
     for name in ("beta1", "beta2"):

@@ -1,7 +1,11 @@
 """Per-input predictions of C and of C(G(x, z)): the raw material of every table and figure.
 
-Every input gets both C's verdict and the GWIN's, whatever its certainty, so that any tau, any
-subset and any new metric can be computed later without re-running the trial.
+Every input gets C's verdict, the GWIN's and the identity baseline's, whatever its certainty,
+so that any tau, any subset and any new metric can be computed later without re-running the
+trial. The identity baseline relabels x with fresh Monte Carlo draws of C on the unchanged
+input, i.e. what G = identity would give: C's label flips between draws on the inputs it is
+unsure of, so even the identity "fixes" and "breaks" rejected inputs, and a GWIN's gain is only
+what it adds beyond that.
 """
 
 from __future__ import annotations
@@ -25,7 +29,12 @@ PREDICTION_COLUMNS = [
     "gwin_pred",
     "gwin_certainty",
     "gwin_gt_certainty",
+    "identity_pred",
+    "identity_certainty",
+    "identity_gt_certainty",
 ]
+# The verdicts recorded per input: C on x, C on G(x, z), and C on x again (fresh draws).
+VERDICTS = ("bnn", "gwin", "identity")
 
 
 @torch.no_grad()
@@ -40,7 +49,8 @@ def predict(
     batch_size: int = 1000,
     keep_images: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Columns label, bnn_* and gwin_* for every input (one z draw, one G pass per input).
+    """Columns label, bnn_*, gwin_* and identity_* for every input (one z draw and one G pass
+    per input; the identity's T draws are independent of the BNN's).
 
     With `keep_images` the translations G(x, z) are returned too, as `transformed` [N, 28*28].
     """
@@ -50,9 +60,10 @@ def predict(
     for start in range(0, len(x), batch_size):
         xb, yb = x[start : start + batch_size], y[start : start + batch_size]
         before = mc_summary(classifier.mc_probs(xb, samples), yb)
+        again = mc_summary(classifier.mc_probs(xb, samples), yb)
         moved = generator(xb, torch.randn(len(xb), z_dim, device=xb.device))
         after = mc_summary(classifier.mc_probs(moved, samples), yb)
-        for prefix, s in (("bnn", before), ("gwin", after)):
+        for prefix, s in zip(VERDICTS, (before, after, again), strict=True):
             out[f"{prefix}_pred"].append(s.pred)
             out[f"{prefix}_certainty"].append(s.certainty)
             out[f"{prefix}_gt_certainty"].append(s.gt_certainty)
@@ -86,19 +97,21 @@ def predictions_frame(
 
 
 def examples_frame(
-    predictions: pd.DataFrame, x: torch.Tensor, transformed: np.ndarray, n: int
+    predictions: pd.DataFrame, x: torch.Tensor, transformed: np.ndarray, n: int, tau: float
 ) -> pd.DataFrame:
-    """The `n` least certain inputs of one split with their translations (Figure 2 grids).
+    """Figure 2's examples: the first `n` inputs (by index) that C rejects at `tau` AND would
+    have labelled wrongly, as the paper's caption says, with their translations.
 
-    Picking by lowest certainty keeps the examples inside the rejected set for any tau that
-    rejects at least `n` inputs, which is what the figure is about.
+    Taken in index order, not by how the GWIN did on them, so the grid shows fixes and failures
+    in their true proportion. Fewer than `n` such inputs give a shorter table.
     """
-    if n == 0:
-        return predictions.iloc[:0].assign(image=[], transformed=[])
-    chosen = predictions.nsmallest(n, "bnn_certainty").sort_values("index")
+    chosen = predictions[
+        (predictions["bnn_certainty"] < tau) & (predictions["bnn_pred"] != predictions["label"])
+    ]
+    chosen = chosen.sort_values("index").head(n)
     idx = chosen["index"].to_numpy().copy()
     frame = chosen.reset_index(drop=True)
-    images = x[torch.as_tensor(idx, device=x.device)].flatten(1).cpu().numpy()
+    images = x[torch.as_tensor(idx, device=x.device, dtype=torch.long)].flatten(1).cpu().numpy()
     frame["image"] = list(images.astype(np.float32))
     frame["transformed"] = list(transformed[idx].astype(np.float32))
     return frame

@@ -23,6 +23,7 @@ from gwin.metrics.sweep import certainty_change
 LABELS = {
     "bnn_acc_rejected": "BNN",
     "gwin_acc_rejected": "BNN+GWIN",
+    "identity_acc_rejected": "Identity (C re-drawn)",
     "bnn_acc": "BNN",
     "bnn_reject_acc": "BNN w/ Reject (accepted only)",
     "gwin_acc": "BNN+GWIN",
@@ -40,6 +41,7 @@ AXIS_LABELS = {
 PALETTE = {
     "BNN": "#4c72b0",
     "BNN+GWIN": "#dd8452",
+    "Identity (C re-drawn)": "#8c8c8c",
     "BNN w/ Reject (accepted only)": "#55a868",
     "BNN w/ reject": "#4c72b0",
     "BNN+GWIN w/ reject": "#dd8452",
@@ -106,7 +108,8 @@ def tau_accuracy(sweeps: pd.DataFrame, group: str | None = None, title: str = ""
     fig, (left, right) = _figure(2)
     style = {"style": group} if group else {}
     method = dict(hue="method", palette=PALETTE, **style)
-    rejected = _melt(sweeps, ["bnn_acc_rejected", "gwin_acc_rejected"], keep)
+    shown = ["bnn_acc_rejected", "gwin_acc_rejected", "identity_acc_rejected"]
+    rejected = _melt(sweeps, [m for m in shown if sweeps[m].notna().any()], keep)
     _mean_sd_line(left, rejected, "tau", "value", **method)
     twin = left.twinx()
     _mean_sd_line(
@@ -281,9 +284,11 @@ def compare_by(
 def examples_grid(examples: pd.DataFrame, n: int = 8, title: str = "") -> Figure:
     """Figure 2: rejected inputs (top) and G's translations (bottom) with labels and certainties.
 
-    Green titles are correct labels, red ones wrong.
+    `examples` are a trial's stored examples (rejected, misclassified test inputs; see
+    gwin.evaluate.examples_frame); the first `n` by index are drawn. Green titles are correct
+    labels, red ones wrong.
     """
-    rows = examples.nsmallest(n, "bnn_certainty").reset_index(drop=True)
+    rows = examples.sort_values("index").head(n).reset_index(drop=True)
     fig = Figure(figsize=(1.3 * len(rows) + 0.6, 3.9))
     axes = fig.subplots(2, len(rows), squeeze=False)
     for i, row in rows.iterrows():

@@ -28,16 +28,20 @@ from gwin.aggregate import (
 from gwin.errors import GwinError
 from gwin.paper_reference import METRICS as PAPER_METRICS_ORDER
 from gwin.paper_reference import has_reference, paper_reference
-from gwin.tables import PAPER_COLUMNS
+from gwin.tables import BASELINE_COLUMNS, PAPER_COLUMNS
 
 FORMATS = ("markdown", "latex", "csv", "html")
 # The paper's Table 1/2 columns (design.md section 3), in its order.
 PAPER_METRICS = {k: PAPER_COLUMNS[k] for k in PAPER_METRICS_ORDER}
+# The tau-sweep tables: the paper's columns with the identity baseline beside them.
+SWEEP_METRICS_SHOWN = {**PAPER_METRICS, **BASELINE_COLUMNS}
 HEADLINE_METRICS = {
     "bnn_acc": "BNN Acc.",
     "pct_reject": "% Reject",
     "bnn_acc_rejected": "BNN Acc. (rejected)",
     "gwin_acc_rejected": "BNN+GWIN Acc. (rejected)",
+    "identity_acc_rejected": "Identity Acc. (rejected)",
+    "gain_over_identity": "GWIN − Identity",
     "overall_acc_delta": "Overall Acc. Δ",
 }
 ROBUSTNESS_METRICS = {

@@ -16,6 +16,12 @@ PAPER_COLUMNS = {
     "overall_acc_delta": "Overall Acc. Δ",
     "error_delta_pct": "% Error Δ",
 }
+# The identity baseline beside them (not in the paper): C re-drawn on the unchanged x.
+BASELINE_COLUMNS = {
+    "identity_acc_rejected": "Identity Acc.",
+    "gain_over_identity": "GWIN − Identity",
+}
+SWEEP_TABLE_COLUMNS = {**PAPER_COLUMNS, **BASELINE_COLUMNS}
 
 
 def _num(value: float) -> str:
@@ -27,11 +33,13 @@ def _num(value: float) -> str:
 
 
 def format_sweep(sweep: pd.DataFrame, fmt: str = "github") -> str:
-    """One trial's tau sweep as a paper-style table (undefined values shown as n/a)."""
+    """One trial's tau sweep as a paper-style table with the identity baseline beside the GWIN
+    (undefined values shown as n/a)."""
     rows = [
-        [f"{row['tau']:.2f}"] + [_num(row[c]) for c in list(PAPER_COLUMNS)[1:]]
+        [f"{row['tau']:.2f}"] + [_num(row[c]) for c in list(SWEEP_TABLE_COLUMNS)[1:]]
         for _, row in sweep.iterrows()
     ]
     from tabulate import tabulate
 
-    return tabulate(rows, headers=list(PAPER_COLUMNS.values()), tablefmt=fmt, disable_numparse=True)
+    headers = list(SWEEP_TABLE_COLUMNS.values())
+    return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True)

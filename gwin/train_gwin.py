@@ -2,8 +2,9 @@
 
 The critic sees only the confident set P_c; the generator sees the whole training split P_r and is
 pulled towards inputs the frozen classifier C labels correctly: L_G = -D(G(x,z), y) +
-lambda_Loss * CE(C(G(x,z)), y). Losses stay on the device as tensors; callbacks decide when to
-pay for a host sync (`.item()`), so the hot loop has no host-device round trips.
+lambda_Loss * CE(C(G(x,z)), y). With `use_critic=False` (the "critic off" ablation) no critic is
+trained and L_G = lambda_Loss * CE(C(G(x,z)), y). Losses stay on the device as tensors; callbacks
+decide when to pay for a host sync (`.item()`), so the hot loop has no host-device round trips.
 """
 
 from __future__ import annotations
@@ -101,7 +102,9 @@ class WGWINTrainer:
         _set_requires_grad(self.critic, False)  # no wasted grads for D in the G step
         fake = self.generator(x, self._noise(len(x)))
         ce = F.cross_entropy(self.classifier(fake), y)
-        loss = -self.critic(fake, y).mean() + self.cfg.lambda_loss * ce
+        loss = self.cfg.lambda_loss * ce
+        if self.cfg.use_critic:
+            loss = loss - self.critic(fake, y).mean()
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()
@@ -109,12 +112,16 @@ class WGWINTrainer:
         return loss.detach(), ce.detach()
 
     def step(self) -> dict[str, torch.Tensor]:
-        """One generator iteration: n_critic critic steps, then one generator step."""
-        for _ in range(self.cfg.n_critic):
-            loss_d, gp = self.critic_step()
+        """One generator iteration: n_critic critic steps (none with the critic off), then one
+        generator step."""
+        losses = {}
+        if self.cfg.use_critic:
+            for _ in range(self.cfg.n_critic):
+                loss_d, gp = self.critic_step()
+            losses = {"critic_loss": loss_d, "gradient_penalty": gp}
         loss_g, ce = self.generator_step()
         self.iteration += 1
-        return {"critic_loss": loss_d, "gradient_penalty": gp, "generator_loss": loss_g, "ce": ce}
+        return {**losses, "generator_loss": loss_g, "ce": ce}
 
     def fit(self, callbacks: Iterable[Callback] = ()) -> None:
         """Train from the current iteration up to `cfg.iterations` (resumes after load)."""

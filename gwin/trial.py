@@ -129,6 +129,32 @@ def _confident(cfg: TrialConfig, model, train: Split, cache: ArtifactCache):
     return artifact["indices"].to(train.x.device), hit
 
 
+def headline_summary(frame: pd.DataFrame, split: str) -> dict[str, float]:
+    """The `trials` row's quick-look numbers for one split at REPORT_TAU: accuracy deltas of the
+    GWIN and of the identity baseline, and the paired counts with their exact McNemar p, for
+    GWIN vs BNN, identity vs BNN and GWIN vs identity (docs/results.md)."""
+    row = tau_sweep(frame, [REPORT_TAU]).iloc[0]
+    out = {
+        f"{split}_{k}": float(row[k])
+        for k in (
+            "bnn_acc",
+            "overall_acc_delta",
+            "rejected_acc_delta",
+            "identity_rejected_acc_delta",
+            "gain_over_identity",
+        )
+    }
+    for prefix, after, before in (
+        ("", "gwin", "bnn"),
+        ("identity_", "identity", "bnn"),
+        ("vs_identity_", "gwin", "identity"),
+    ):
+        paired = paired_counts(frame, REPORT_TAU, after=after, before=before)
+        for key in ("fixed", "broken", "mcnemar_p"):
+            out[f"{split}_{prefix}{key}"] = paired[key]
+    return out
+
+
 def run_trial(
     cfg: TrialConfig,
     *,
@@ -188,6 +214,8 @@ def run_trial(
                     "overall_acc_delta",
                     "gwin_acc_rejected",
                     "bnn_acc_rejected",
+                    "identity_acc_rejected",
+                    "gain_over_identity",
                     "pct_reject",
                 )
             }
@@ -227,18 +255,12 @@ def run_trial(
             frame = predictions_frame(cols, trial_id=trial_id, split=split, corruption=corruption)
             frames.append(frame)
             if keep:
-                examples = examples_frame(frame, x, cols["transformed"], cfg.n_examples)
+                examples = examples_frame(frame, x, cols["transformed"], cfg.n_examples, REPORT_TAU)
         predictions = pd.concat(frames, ignore_index=True)
 
     summary = {}
     for split, frame in (("val", frames[0]), ("test", frames[1])):
-        row = tau_sweep(frame, [REPORT_TAU]).iloc[0]
-        summary[f"{split}_bnn_acc"] = float(row["bnn_acc"])
-        summary[f"{split}_overall_acc_delta"] = float(row["overall_acc_delta"])
-        summary[f"{split}_rejected_acc_delta"] = float(row["rejected_acc_delta"])
-        paired = paired_counts(frame, REPORT_TAU)
-        for key in ("fixed", "broken", "mcnemar_p"):
-            summary[f"{split}_{key}"] = paired[key]
+        summary.update(headline_summary(frame, split))
     last = periodic.history[-1] if periodic.history else {}
     record = {
         "trial_id": trial_id,

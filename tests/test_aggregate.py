@@ -51,6 +51,9 @@ def predictions(trial_id, certainty, bnn_ok, gwin_ok, split="test"):
             "gwin_pred": np.where(gwin_ok, 0, 1),
             "gwin_certainty": np.full(n, 0.99),
             "gwin_gt_certainty": np.full(n, 0.99),
+            "identity_pred": np.where(bnn_ok, 0, 1),  # C re-drawn agrees with C here
+            "identity_certainty": certainty,
+            "identity_gt_certainty": certainty,
         }
     )
 

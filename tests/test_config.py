@@ -36,7 +36,7 @@ def test_unknown_preset_and_field():
 
 
 def test_paper_preset_is_the_paper():
-    c = TrialConfig.from_preset("paper")
+    c = TrialConfig.from_preset("paper", dataset="fashion_mnist")
     assert (c.lambda_gp, c.lambda_loss, c.n_critic) == (10.0, 10.0, 5)
     assert (c.lr_g, c.lr_d, c.beta1, c.beta2) == (1e-4, 1e-4, 0.5, 0.9)
     assert (c.batch_size, c.iterations, c.z_dim, c.dim) == (128, 200_000, 128, 64)
@@ -61,3 +61,16 @@ def test_classifier_seed_defaults_to_seed():
     assert (
         TrialConfig.from_preset("smoke", seed=3, classifier_seed=0).effective_classifier_seed == 0
     )
+
+
+def test_paper_preset_needs_a_paper_dataset():
+    with pytest.raises(GwinError, match="paper preset is for the paper's datasets, not 'digits'"):
+        TrialConfig.from_preset("paper")
+    assert TrialConfig.from_preset("paper", dataset="mnist").dataset == "mnist"
+
+
+def test_critic_off_needs_the_transformation_penalty():
+    assert not TrialConfig.from_preset("smoke", use_critic=False).use_critic
+    assert TrialConfig.from_preset("smoke", lambda_loss=0.0).lambda_loss == 0.0
+    with pytest.raises(GwinError, match="without a loss"):
+        TrialConfig.from_preset("smoke", use_critic=False, lambda_loss=0.0)

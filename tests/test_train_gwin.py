@@ -71,13 +71,32 @@ def test_generator_step_reaches_g_through_frozen_classifier():
 def test_transformation_penalty_alone_moves_g():
     # With the critic's head zeroed, L_G's only gradient source is lambda_Loss * CE(C(G(x,z)), y).
     trainer, _ = make_trainer(lambda_loss=1.0)
-    nn.init.zeros_(trainer.critic.head.weight)
+    nn.init.zeros_(trainer.critic.out.weight)
     trainer.generator_step()
     assert trainer.generator.up3.weight.grad.abs().sum() > 0
     trainer2, _ = make_trainer(lambda_loss=0.0)
-    nn.init.zeros_(trainer2.critic.head.weight)
+    nn.init.zeros_(trainer2.critic.out.weight)
     trainer2.generator_step()
     assert trainer2.generator.up3.weight.grad.abs().sum() == 0
+
+
+def test_critic_off_trains_g_on_the_transformation_penalty_alone():
+    # use_critic=False: no critic step at all, and G's gradient is exactly lambda * dCE/dG.
+    trainer, clf = make_trainer(use_critic=False, lambda_loss=2.0)
+    d_before = [p.clone() for p in trainer.critic.parameters()]
+    x, y = trainer.train.x[:8], trainer.train.y[:8]
+    z = torch.randn(8, trainer.cfg.z_dim)
+    ce = nn.functional.cross_entropy(clf(trainer.generator(x, z)), y)
+    (expected,) = torch.autograd.grad(2.0 * ce, trainer.generator.up3.weight)
+    trainer._batch = lambda split: (x, y)
+    trainer._noise = lambda n: z
+    trainer.generator_step()
+    assert torch.allclose(trainer.generator.up3.weight.grad, expected, atol=1e-7)
+    losses = trainer.step()
+    assert set(losses) == {"generator_loss", "ce"}
+    assert all(
+        torch.equal(a, b) for a, b in zip(d_before, trainer.critic.parameters(), strict=True)
+    )
 
 
 def test_critic_step_only_updates_the_critic():

@@ -31,15 +31,20 @@ def mcnemar_exact(fixed: int, broken: int) -> float:
     return min(1.0, 2 * tail / 2**n)  # exact integer arithmetic up to the final division
 
 
-def paired_counts(predictions: pd.DataFrame, tau: float) -> dict[str, float]:
-    """Fixed / broken counts and the McNemar p-value on the rejected set at `tau`.
+def paired_counts(
+    predictions: pd.DataFrame, tau: float, after: str = "gwin", before: str = "bnn"
+) -> dict[str, float]:
+    """Fixed / broken counts and the McNemar p-value on the rejected set at `tau`: inputs that
+    `after`'s label gets right and `before`'s wrong, and the reverse.
 
-    `predictions` holds ONE trial, split and corruption (columns label, bnn_pred, gwin_pred,
-    bnn_certainty), as for `gwin.metrics.sweep.tau_sweep`.
+    `predictions` holds ONE trial, split and corruption (columns label, bnn_certainty and
+    `<before>_pred`, `<after>_pred`), as for `gwin.metrics.sweep.tau_sweep`. after="identity"
+    gives the identity baseline's counts; after="gwin", before="identity" tests the GWIN
+    against that baseline.
     """
     rejected = predictions[predictions["bnn_certainty"] < tau]
-    bnn_ok = rejected["bnn_pred"] == rejected["label"]
-    gwin_ok = rejected["gwin_pred"] == rejected["label"]
+    bnn_ok = rejected[f"{before}_pred"] == rejected["label"]
+    gwin_ok = rejected[f"{after}_pred"] == rejected["label"]
     fixed, broken = int((gwin_ok & ~bnn_ok).sum()), int((bnn_ok & ~gwin_ok).sum())
     return {
         "tau": float(tau),

@@ -1,8 +1,11 @@
 """The tau sweep of Tables 1 and 2 (design.md section 3), computed from per-input predictions.
 
 For each tau the rejected set is R = {i : bnn_certainty_i < tau}; rejected inputs are relabelled
-by C(G(x, z)). Accuracies are in %, deltas in points. An empty R has undefined (NaN) accuracies on
-R and an overall delta of exactly 0; a classifier with no errors has an undefined error change.
+by C(G(x, z)). Beside every GWIN number stands the identity baseline (C's label from fresh
+Monte Carlo draws on the unchanged x, gwin.evaluate): `gain_over_identity` is what the
+generator adds beyond re-drawing C. Accuracies are in %, deltas in points. An empty R has
+undefined (NaN) accuracies on R and an overall delta of exactly 0; a classifier with no errors has
+an undefined error change.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ SWEEP_COLUMNS = [
     "gwin_acc",
     "overall_acc_delta",
     "error_delta_pct",
+    "identity_acc_rejected",
+    "identity_rejected_acc_delta",
+    "gain_over_identity",
 ]
 
 
@@ -36,11 +42,14 @@ def _pct(numerator: float, denominator: float) -> float:
 def tau_sweep(predictions: pd.DataFrame, taus: Sequence[float] = DEFAULT_TAUS) -> pd.DataFrame:
     """One row per tau for ONE trial, split and corruption.
 
-    `predictions` needs the columns label, bnn_pred, bnn_certainty and gwin_pred.
+    `predictions` needs the columns label, bnn_pred, bnn_certainty and gwin_pred; without
+    identity_pred the identity columns are NaN.
     """
     label = predictions["label"].to_numpy()
     bnn_ok = predictions["bnn_pred"].to_numpy() == label
     gwin_ok = predictions["gwin_pred"].to_numpy() == label
+    has_identity = "identity_pred" in predictions.columns
+    identity_ok = predictions["identity_pred"].to_numpy() == label if has_identity else None
     certainty = predictions["bnn_certainty"].to_numpy()
     n = len(label)
     bnn_correct = int(bnn_ok.sum())
@@ -52,6 +61,7 @@ def tau_sweep(predictions: pd.DataFrame, taus: Sequence[float] = DEFAULT_TAUS) -
         bnn_r, gwin_r = int(bnn_ok[rejected].sum()), int(gwin_ok[rejected].sum())
         after = bnn_correct - bnn_r + gwin_r
         bnn_acc, gwin_acc = _pct(bnn_correct, n), _pct(after, n)
+        ident_r = int(identity_ok[rejected].sum()) if has_identity else float("nan")
         rows.append(
             {
                 "tau": float(tau),
@@ -65,6 +75,9 @@ def tau_sweep(predictions: pd.DataFrame, taus: Sequence[float] = DEFAULT_TAUS) -
                 "gwin_acc": gwin_acc,
                 "overall_acc_delta": _pct(gwin_r - bnn_r, n),
                 "error_delta_pct": _pct((n - after) - err_before, err_before),
+                "identity_acc_rejected": _pct(ident_r, k),
+                "identity_rejected_acc_delta": _pct(ident_r - bnn_r, k),
+                "gain_over_identity": _pct(gwin_r - ident_r, k),
             }
         )
     return pd.DataFrame(rows, columns=SWEEP_COLUMNS)

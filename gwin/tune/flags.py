@@ -136,7 +136,11 @@ def seeds_from(values: list[int]) -> list[int]:
 
 @dataclass
 class Plan:
-    """A study's trials: constant parameters crossed with the axes (dataset x space x seed)."""
+    """A study's trials: constant parameters crossed with the axes (dataset x space x seed).
+
+    A `variant` axis names bundles of TrialConfig overrides (`base["variants"]`, e.g. "critic
+    off" = {"use_critic": False}) for comparisons that are not a grid over one field.
+    """
 
     base: dict[str, Any]  # preset and TrialConfig overrides shared by all trials (JSON-safe)
     axes: dict[str, list[Any]]
@@ -174,7 +178,10 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def make_plan(
-    args: argparse.Namespace, space: dict[str, list[Any]], defaults: dict[str, Any]
+    args: argparse.Namespace,
+    space: dict[str, list[Any]],
+    defaults: dict[str, Any],
+    variants: dict[str, dict[str, Any]] | None = None,
 ) -> Plan:
     for key, values in space.items():
         if key not in config_field_names() or key in RUNTIME_FIELDS:
@@ -191,6 +198,9 @@ def make_plan(
         **{k: [_jsonable(v) for v in vs] for k, vs in space.items()},
         "seed": seeds_from(args.seeds),
     }
+    if variants:
+        base["variants"] = {name: dict(v) for name, v in variants.items()}
+        axes = {"dataset": axes.pop("dataset"), "variant": list(variants), **axes}
     for key in axes:
         base.pop(key, None)
     plan = Plan(base, axes)
@@ -242,15 +252,18 @@ def parse_study(
     space_from_args: Callable[[argparse.Namespace, dict], dict] | None,
     argv: list[str] | None,
     searched: Iterable[str] = (),
+    variants: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[argparse.Namespace, Plan]:
-    """Parse and validate; `searched` fields get no override flag (a search owns them)."""
+    """Parse and validate; `searched` fields and the fields `variants` set get no override flag
+    (the search or the study owns them)."""
+    owned = {key for overrides in (variants or {}).values() for key in overrides}
     parser = build_parser(
         name,
         description,
         datasets=datasets,
         preset=preset,
         seeds=seeds,
-        space_keys=[*space, *searched],
+        space_keys=[*space, *searched, *sorted(owned)],
     )
     if add_arguments is not None:
         add_arguments(parser)
@@ -260,4 +273,4 @@ def parse_study(
     check_resources(args)
     if not args.name or "/" in args.name or args.name.startswith("."):
         raise GwinError(f"--name {args.name!r} must be a plain folder name")
-    return args, make_plan(args, space, defaults)
+    return args, make_plan(args, space, defaults, variants)

@@ -94,7 +94,7 @@ def describe(plan: Plan, args: argparse.Namespace, study: StudyPaths) -> str:
         {"trial_id": c.trial_key(), **{k: p[k] for k in plan.axes}}
         for c, p in zip(configs, params, strict=True)
     ]
-    shared = {k: v for k, v in plan.base.items() if k != "preset"}
+    shared = {k: v for k, v in plan.base.items() if k not in ("preset", "variants")}
     first = configs[0]
     lines = [
         f"study {args.name}: {len(rows)} trials = "
@@ -103,6 +103,10 @@ def describe(plan: Plan, args: argparse.Namespace, study: StudyPaths) -> str:
         + "".join(f", {k}={v}" for k, v in shared.items())
         + f" (iterations={first.iterations}, clf_epochs={first.clf_epochs}, dim={first.dim})",
         pd.DataFrame(rows).to_string(index=False),
+        *[
+            f"variant {name}: {overrides}"
+            for name, overrides in plan.base.get("variants", {}).items()
+        ],
         resources_line(args, len(rows)),
         f"storage: {study.location} (results in {study.display('results')})",
     ]

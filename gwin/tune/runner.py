@@ -263,8 +263,10 @@ def study_main(
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
     space_from_args: Callable[[argparse.Namespace, dict], dict] | None = None,
     argv: list[str] | None = None,
+    variants: dict[str, dict[str, Any]] | None = None,
 ) -> int:
-    """Run a grid study: `space` (TrialConfig field -> values) x --datasets x --seeds.
+    """Run a grid study: `space` (TrialConfig field -> values) x --datasets x --seeds, and x
+    `variants` (name -> TrialConfig overrides) when given.
 
     `defaults` are the study's TrialConfig settings (over the preset, under the user's flags).
     `add_arguments(parser)` adds study flags; `space_from_args(args, space)` returns the space
@@ -283,6 +285,7 @@ def study_main(
         add_arguments=add_arguments,
         space_from_args=space_from_args,
         argv=argv,
+        variants=variants,
     )
     preflight(args)
     if args.dry_run:

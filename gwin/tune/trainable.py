@@ -50,9 +50,13 @@ class Settings:
 
 
 def build_config(params: dict[str, Any], **runtime: Any) -> TrialConfig:
-    """One Tune trial's TrialConfig: `params` (preset + identity fields) plus runtime fields."""
+    """One Tune trial's TrialConfig: `params` (preset + identity fields, and optionally a
+    `variant` name with the study's `variants` table of overrides) plus runtime fields."""
     values = dict(params)
     preset = values.pop("preset")
+    variants, variant = values.pop("variants", {}), values.pop("variant", None)
+    if variant is not None:
+        values.update(variants[variant])
     for key in ("taus", "corruptions"):
         if isinstance(values.get(key), list):
             values[key] = tuple(values[key])
@@ -90,6 +94,8 @@ def _final_metrics(result, iterations: int) -> dict[str, Any]:
         "val_overall_acc_delta": r["val_overall_acc_delta"],
         "val_gwin_acc_rejected": float(val["gwin_acc_rejected"]),
         "val_bnn_acc": r["val_bnn_acc"],
+        "val_gain_over_identity": r["val_gain_over_identity"],
+        "test_gain_over_identity": r["test_gain_over_identity"],
         "test_overall_acc_delta": r["test_overall_acc_delta"],
         "test_rejected_acc_delta": r["test_rejected_acc_delta"],
         "test_mcnemar_p": r["test_mcnemar_p"],

@@ -58,6 +58,7 @@ def synthetic_predictions(
         cert = rng.uniform(0.2, 1.0, n)
         bnn_ok = rng.uniform(size=n) < cert
         gwin_ok = rng.uniform(size=n) < np.minimum(1.0, cert + gwin_skill)
+        identity_ok = rng.uniform(size=n) < cert  # C re-drawn: as often right as C itself
         wrong = (label + 1) % 10
         cols = {
             "label": label,
@@ -67,6 +68,9 @@ def synthetic_predictions(
             "gwin_pred": np.where(gwin_ok, label, wrong),
             "gwin_certainty": rng.uniform(0.3, 1.0, n),
             "gwin_gt_certainty": rng.uniform(0.0, 1.0, n),
+            "identity_pred": np.where(identity_ok, label, wrong),
+            "identity_certainty": cert,
+            "identity_gt_certainty": np.where(identity_ok, cert, 1 - cert),
         }
         frames.append(
             predictions_frame(cols, trial_id=trial_id, split=split, corruption=corruption)
@@ -76,7 +80,8 @@ def synthetic_predictions(
 
 def synthetic_examples(predictions: pd.DataFrame, rng: np.random.Generator, n: int = 4):
     test = predictions[(predictions["split"] == "test") & (predictions["corruption"] == "none")]
-    chosen = test.nsmallest(n, "bnn_certainty").reset_index(drop=True)
+    wrong = test[(test["bnn_certainty"] < 0.8) & (test["bnn_pred"] != test["label"])]
+    chosen = wrong.sort_values("index").head(n).reset_index(drop=True)
     chosen["image"] = [rng.uniform(size=784).astype(np.float32) for _ in range(len(chosen))]
     chosen["transformed"] = [rng.uniform(size=784).astype(np.float32) for _ in range(len(chosen))]
     return chosen

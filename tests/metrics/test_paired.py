@@ -40,6 +40,7 @@ def _table() -> pd.DataFrame:
             "label": [0, 0, 0, 0, 0, 0],
             "bnn_pred": [1, 1, 0, 0, 0, 1],
             "gwin_pred": [0, 0, 1, 0, 0, 0],
+            "identity_pred": [0, 1, 1, 1, 0, 1],
             "bnn_certainty": [0.1, 0.2, 0.3, 0.4, 0.9, 0.95],
         }
     )
@@ -56,3 +57,15 @@ def test_paired_counts_by_hand_and_consistent_with_the_sweep():
 def test_paired_counts_with_nothing_rejected():
     got = paired_counts(_table(), 0.0)
     assert got == {"tau": 0.0, "n_rejected": 0, "fixed": 0, "broken": 0, "mcnemar_p": 1.0}
+
+
+def test_paired_counts_of_the_identity_and_of_the_gwin_against_it():
+    # rejected rows 0-3. Identity vs BNN: row 0 fixed; rows 2, 3 broken.
+    got = paired_counts(_table(), 0.5, after="identity")
+    assert (got["fixed"], got["broken"]) == (1, 2)
+    # GWIN vs identity: rows 1, 3 only GWIN right; row 2 neither; row 0 both.
+    got = paired_counts(_table(), 0.5, after="gwin", before="identity")
+    assert (got["fixed"], got["broken"]) == (2, 0)
+    assert got["mcnemar_p"] == pytest.approx(0.5)  # 2 * (1/2)^2
+    row = tau_sweep(_table(), [0.5]).iloc[0]
+    assert row["gain_over_identity"] == pytest.approx(100 * (2 - 0) / 4)

@@ -8,6 +8,7 @@ import pytest
 from gwin.metrics.sweep import SWEEP_COLUMNS, certainty_change, sweep_by, tau_sweep
 
 # 5 inputs. BNN right on 0, 1, 2; wrong on 3, 4. GWIN right on 0, 3; wrong on 1, 2, 4.
+# Identity (C re-drawn on x) right on 0, 1, 3; wrong on 2, 4.
 TABLE = pd.DataFrame(
     {
         "label": [0, 1, 2, 3, 4],
@@ -16,6 +17,7 @@ TABLE = pd.DataFrame(
         "bnn_gt_certainty": [0.99, 0.40, 0.85, 0.10, 0.20],
         "gwin_pred": [0, 7, 7, 3, 8],
         "gwin_gt_certainty": [0.90, 0.30, 0.50, 0.80, 0.25],
+        "identity_pred": [0, 1, 9, 3, 9],
     }
 )
 
@@ -40,6 +42,23 @@ def test_tau_0_5_by_hand():
     assert r["gwin_acc"] == pytest.approx(60.0)
     assert r["overall_acc_delta"] == pytest.approx(0.0)
     assert r["error_delta_pct"] == pytest.approx(0.0)
+
+
+def test_identity_baseline_by_hand():
+    # tau 0.5: R = {1, 3}; identity right on both (100%), BNN on 1 (50%), GWIN on 3 (50%).
+    r = row(0.5)
+    assert r["identity_acc_rejected"] == pytest.approx(100.0)
+    assert r["identity_rejected_acc_delta"] == pytest.approx(50.0)
+    assert r["gain_over_identity"] == pytest.approx(-50.0)
+    # tau 0.9: R = {1, 2, 3, 4}; identity right on 1, 3 (50%), GWIN on 3 (25%), BNN 50%.
+    r = row(0.9)
+    assert r["identity_acc_rejected"] == pytest.approx(50.0)
+    assert r["identity_rejected_acc_delta"] == pytest.approx(0.0)
+    assert r["gain_over_identity"] == pytest.approx(-25.0)
+    # An empty R leaves them undefined; predictions without the column give NaN, not an error.
+    assert math.isnan(row(0.1)["gain_over_identity"])
+    old = tau_sweep(TABLE.drop(columns="identity_pred"), [0.9]).iloc[0]
+    assert math.isnan(old["identity_acc_rejected"]) and old["gwin_acc_rejected"] == 25.0
 
 
 def test_tau_0_7_by_hand():

@@ -36,7 +36,8 @@ def fake_result(params, n_val=3, n_test=2):
         "trial_id": tid, "split": [s for s, _ in rows], "corruption": "none",
         "index": [i for _, i in rows], "label": 1, "bnn_pred": 1, "bnn_certainty": 0.9,
         "bnn_gt_certainty": 0.9, "gwin_pred": 1, "gwin_certainty": 0.95,
-        "gwin_gt_certainty": 0.95,
+        "gwin_gt_certainty": 0.95, "identity_pred": 1, "identity_certainty": 0.9,
+        "identity_gt_certainty": 0.9,
     })  # fmt: skip
     examples = pd.DataFrame(
         {
