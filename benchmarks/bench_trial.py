@@ -6,8 +6,9 @@
     python benchmarks/bench_trial.py --stages             # also time a whole smoke trial
 
 Prints, in one run:
-  (a) Monte Carlo certainty for a batch: T draws in ONE batched forward (the library's
-      `mc_probs`) vs a Python loop of T forwards;
+  (a) Monte Carlo certainty for a batch, every draw an independent posterior sample: T draws
+      in ONE forward with T grouped weight samples (the library's `mc_probs`) vs a Python loop
+      of T forwards (one weight sample each), for LeNet-5 and the stronger BCNN;
   (b) one WGWIN-GP generator iteration (n_critic critic steps + 1 generator step): the library's
       `WGWINTrainer.step` vs a plain eager fp32 implementation of the same networks and losses
       (separate critic calls for real/fake, critic gradients left on during the G step);
@@ -87,24 +88,25 @@ def plain_iteration(gen, critic, clf, opt_g, opt_d, confident: Split, train: Spl
 
 
 def bench_mc(device: torch.device, reps: int, n: int = 1000, samples: int = 10) -> None:
-    """Loop of T forwards vs T draws batched in one forward, whole batch and in the library's
-    chunks (`gwin.trial._mc_batch`: ~1k rows on a CPU, where they stay in cache)."""
+    """Loop of T forwards vs T grouped draws in one forward, on the whole batch and in the
+    library's chunks (`gwin.trial._mc_batch`: ~1k rows on a CPU, where they stay in cache)."""
     from gwin.confident import certainties
     from gwin.trial import _mc_batch
 
-    model = build_classifier("lenet5").to(device).eval()
     x = torch.rand(n, 1, 28, 28, device=device)
     split = Split(x, torch.zeros(n, dtype=torch.long, device=device))
     chunk = _mc_batch(TrialConfig.from_preset("smoke", mc_samples=samples), device)
-    looped = timed(lambda: mc_looped(model, x, samples), device, reps)
-    whole = timed(lambda: mc_batched(model, x, samples), device, reps)
-    library = timed(lambda: certainties(model, split, samples, chunk), device, reps)
-    print(
-        f"(a) MC certainty, LeNet-5, {n} inputs x T={samples}: loop {looped * 1e3:.0f} ms, "
-        f"one batched forward {whole * 1e3:.0f} ms ({looped / whole:.2f}x), library "
-        f"(batched, {chunk} inputs per forward) {library * 1e3:.0f} ms; "
-        f"ratio loop/library = {looped / library:.2f}x"
-    )
+    for name in ("lenet5", "bcnn"):
+        model = build_classifier(name).to(device).eval()
+        looped = timed(lambda: mc_looped(model, x, samples), device, reps)  # noqa: B023
+        whole = timed(lambda: mc_batched(model, x, samples), device, reps)  # noqa: B023
+        library = timed(lambda: certainties(model, split, samples, chunk), device, reps)  # noqa: B023
+        print(
+            f"(a) MC certainty, {name}, {n} inputs x T={samples} independent draws: loop of T "
+            f"forwards {looped * 1e3:.0f} ms, one grouped forward {whole * 1e3:.0f} ms "
+            f"({looped / whole:.2f}x), library (grouped, {chunk} inputs per forward) "
+            f"{library * 1e3:.0f} ms; ratio loop/library = {looped / library:.2f}x"
+        )
 
 
 def bench_iteration(cfg: TrialConfig, device: torch.device, reps: int) -> None:

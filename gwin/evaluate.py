@@ -33,8 +33,6 @@ PREDICTION_COLUMNS = [
     "identity_certainty",
     "identity_gt_certainty",
 ]
-# The verdicts recorded per input: C on x, C on G(x, z), and C on x again (fresh draws).
-VERDICTS = ("bnn", "gwin", "identity")
 
 
 @torch.no_grad()
@@ -52,22 +50,31 @@ def predict(
     """Columns label, bnn_*, gwin_* and identity_* for every input (one z draw and one G pass
     per input; the identity's T draws are independent of the BNN's).
 
-    With `keep_images` the translations G(x, z) are returned too, as `transformed` [N, 28*28].
+    One pass over `x` per verdict, the BNN's first: from the same seed, the BNN columns are
+    exactly `gwin.confident.certainties` of the same inputs (what `python -m gwin classifier`
+    reports). With `keep_images` the translations G(x, z) are returned too, as `transformed`
+    [N, 28*28].
     """
     generator.eval()
+    starts = range(0, len(x), batch_size)
+    batches = [(x[i : i + batch_size], y[i : i + batch_size]) for i in starts]
     out: dict[str, list[torch.Tensor]] = {k: [] for k in PREDICTION_COLUMNS[4:]}
     kept = []
-    for start in range(0, len(x), batch_size):
-        xb, yb = x[start : start + batch_size], y[start : start + batch_size]
-        before = mc_summary(classifier.mc_probs(xb, samples), yb)
-        again = mc_summary(classifier.mc_probs(xb, samples), yb)
-        moved = generator(xb, torch.randn(len(xb), z_dim, device=xb.device))
-        after = mc_summary(classifier.mc_probs(moved, samples), yb)
-        for prefix, s in zip(VERDICTS, (before, after, again), strict=True):
-            out[f"{prefix}_pred"].append(s.pred)
-            out[f"{prefix}_certainty"].append(s.certainty)
-            out[f"{prefix}_gt_certainty"].append(s.gt_certainty)
+
+    def record(prefix: str, inputs: torch.Tensor, labels: torch.Tensor) -> None:
+        s = mc_summary(classifier.mc_probs(inputs, samples), labels)
+        out[f"{prefix}_pred"].append(s.pred)
+        out[f"{prefix}_certainty"].append(s.certainty)
+        out[f"{prefix}_gt_certainty"].append(s.gt_certainty)
+
+    for xb, yb in batches:
+        record("bnn", xb, yb)
         out["label"].append(yb)
+    for xb, yb in batches:
+        record("identity", xb, yb)
+    for xb, yb in batches:
+        moved = generator(xb, torch.randn(len(xb), z_dim, device=xb.device))
+        record("gwin", moved, yb)
         if keep_images:
             kept.append(moved.flatten(1))
     # One host transfer per column at the end, not per batch.
