@@ -94,6 +94,8 @@ def test_report_cells_match_an_independent_computation(
         ("bnn_acc_rejected", 0.5),
         ("error_delta_pct", 0.95),
         ("pct_reject", 0.8),
+        ("identity_acc_rejected", 0.8),
+        ("gain_over_identity", 0.8),
     ):
         assert expected_cell(synthetic_study, lenet10, metric, tau) in synthetic_html, metric
     single = expected_cell(synthetic_study, ["f-l10-s0"], "overall_acc_delta", 0.8)

@@ -27,6 +27,10 @@ def test_markdown_tables_hold_the_hand_aggregated_values(synthetic_study, expect
     row = next(line for line in lenet.splitlines() if line.startswith("| 10 ") and "| 0.8 " in line)
     assert expected_cell(synthetic_study, ["d-l10-s0", "d-l10-s1"], "bnn_acc_rejected", 0.8) in row
     assert expected_cell(synthetic_study, ["d-l10-s0", "d-l10-s1"], "error_delta_pct", 0.8) in row
+    # the identity baseline stands beside the GWIN in every tau-sweep table
+    assert "Identity Acc." in lenet and "GWIN − Identity" in lenet
+    for metric in ("identity_acc_rejected", "gain_over_identity"):
+        assert expected_cell(synthetic_study, ["d-l10-s0", "d-l10-s1"], metric, 0.8) in row
     # the single-seed dataset: every defined cell has an undefined std, never 0
     fashion_rows = [line for line in sections[2].splitlines() if line.startswith("| 10 ")]
     assert fashion_rows and all("± 0.00" not in line for line in fashion_rows)

@@ -34,6 +34,25 @@ def test_dry_run_prints_the_grid_and_resources_and_starts_nothing(no_ray, study,
     assert not any(tmp_path.iterdir())  # a dry run writes nothing
 
 
+def test_component_variants_are_one_axis_of_named_overrides(no_ray, study, tmp_path, capsys):
+    argv = ["--dry-run", "--storage", str(tmp_path), "--seeds", "2"]
+    assert study("ablation_components.py", argv) == 0
+    out = capsys.readouterr().out
+    assert "dataset (1) x variant (3) x seed (2)" in out
+    for overrides in (
+        {"use_critic": True, "lambda_loss": 10.0},
+        {"use_critic": False, "lambda_loss": 10.0},
+        {"use_critic": True, "lambda_loss": 0.0},
+    ):
+        for seed in (0, 1):
+            cfg = TrialConfig.from_preset(
+                "smoke", dataset="digits", seed=seed, tau_star=0.95, **overrides
+            )
+            assert cfg.trial_key() in out
+    # the study owns the fields its variants set: no flag may override them
+    assert study("ablation_components.py", [*argv, "--lambda-loss", "1"]) == 2
+
+
 def test_seeds_are_a_count_or_a_list():
     assert seeds_from([3]) == [0, 1, 2]
     assert seeds_from([0, 1, 5]) == [0, 1, 5]
