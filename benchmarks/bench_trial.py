@@ -6,9 +6,10 @@
     python benchmarks/bench_trial.py --stages             # also time a whole smoke trial
 
 Prints, in one run:
-  (a) Monte Carlo certainty for a batch, every draw an independent posterior sample: T draws
-      in ONE forward with T grouped weight samples (the library's `mc_probs`) vs a Python loop
-      of T forwards (one weight sample each), for LeNet-5 and the stronger BCNN;
+  (a) Monte Carlo certainty for 1,000 inputs, every draw an independent posterior sample: the
+      library's `mc_probs` (a loop of T forwards, one weight sample each, in chunks of
+      `gwin.trial.mc_chunk` inputs) vs T weight samples in ONE forward of the T-times repeated
+      input (grouped convolutions / batched matmuls, written here), for LeNet-5 and the BCNN;
   (b) one WGWIN-GP generator iteration (n_critic critic steps + 1 generator step): the library's
       `WGWINTrainer.step` vs a plain eager fp32 implementation of the same networks and losses
       (separate critic calls for real/fake, critic gradients left on during the G step);
@@ -27,6 +28,7 @@ import torch.nn.functional as F
 
 from gwin.config import TrialConfig
 from gwin.data.datasets import Split
+from gwin.layers.flipout import FlipoutLayer, FlipoutLinear, _random_signs
 from gwin.metrics.certainty import mc_summary
 from gwin.models.classifiers import build_classifier
 from gwin.models.gwin_nets import Critic, build_generator
@@ -52,15 +54,44 @@ def timed(fn, device: torch.device, reps: int, warmup: int = 2) -> float:
     return statistics.median(times)
 
 
-@torch.no_grad()
-def mc_looped(model, x: torch.Tensor, samples: int):
-    probs = torch.stack([F.softmax(model(x), dim=-1) for _ in range(samples)])
-    return mc_summary(probs)
+def _grouped_forward(layer: FlipoutLayer, x: torch.Tensor, draws: int) -> torch.Tensor:
+    """A Flipout layer whose T blocks of rows each get their own weight sample, in one call."""
+    out = layer._op(x, layer.weight_mu, layer.bias)
+    s_shape, r_shape = layer._sign_shapes(x, out)
+    flipped = x * _random_signs(s_shape, x)
+    delta = layer.weight_sigma * torch.randn(draws, *layer.weight_mu.shape, device=x.device)
+    rows = x.shape[0]
+    if isinstance(layer, FlipoutLinear):
+        blocks = flipped.reshape(draws, rows // draws, -1)
+        perturbation = torch.bmm(blocks, delta.transpose(1, 2)).reshape(rows, -1)
+    else:  # [T*B, C, H, W] -> [B, T*C, H, W]: T groups, group t through delta[t]
+        grouped = flipped.reshape(draws, rows // draws, *x.shape[1:]).transpose(0, 1)
+        p = F.conv2d(
+            grouped.flatten(1, 2), delta.flatten(0, 1), None, layer.stride, layer.padding,
+            groups=draws,
+        )  # fmt: skip
+        p = p.reshape(rows // draws, draws, -1, *p.shape[2:]).transpose(0, 1)
+        perturbation = p.reshape(rows, *p.shape[2:])
+    return out + perturbation * _random_signs(r_shape, out)
 
 
 @torch.no_grad()
-def mc_batched(model, x: torch.Tensor, samples: int):
-    return mc_summary(model.mc_probs(x, samples))
+def mc_grouped(model, x: torch.Tensor, samples: int, chunk: int):
+    """The alternative: T independent draws in one pass per chunk (same maths as mc_probs)."""
+    layers = [m for m in model.modules() if isinstance(m, FlipoutLayer)]
+    saved = [layer.forward for layer in layers]
+    for layer in layers:
+        layer.forward = lambda v, layer=layer: _grouped_forward(layer, v, samples)
+    try:
+        summaries = []
+        for start in range(0, len(x), chunk):
+            xb = x[start : start + chunk]
+            logits = model(xb.repeat(samples, 1, 1, 1))
+            summaries.append(mc_summary(logits.softmax(-1).view(samples, len(xb), -1)))
+        return summaries
+    finally:
+        for layer, forward in zip(layers, saved, strict=True):
+            layer.forward = forward
 
 
 def plain_iteration(gen, critic, clf, opt_g, opt_d, confident: Split, train: Split, cfg) -> None:
@@ -88,24 +119,24 @@ def plain_iteration(gen, critic, clf, opt_g, opt_d, confident: Split, train: Spl
 
 
 def bench_mc(device: torch.device, reps: int, n: int = 1000, samples: int = 10) -> None:
-    """Loop of T forwards vs T grouped draws in one forward, on the whole batch and in the
-    library's chunks (`gwin.trial._mc_batch`: ~1k rows on a CPU, where they stay in cache)."""
+    """The library's loop of T forwards (in its chunks) vs T grouped draws in one forward per
+    chunk of 100 inputs (1,000 rows) or of all n inputs."""
     from gwin.confident import certainties
-    from gwin.trial import _mc_batch
+    from gwin.trial import mc_chunk
 
     x = torch.rand(n, 1, 28, 28, device=device)
     split = Split(x, torch.zeros(n, dtype=torch.long, device=device))
-    chunk = _mc_batch(TrialConfig.from_preset("smoke", mc_samples=samples), device)
+    chunk = mc_chunk(device)
     for name in ("lenet5", "bcnn"):
         model = build_classifier(name).to(device).eval()
-        looped = timed(lambda: mc_looped(model, x, samples), device, reps)  # noqa: B023
-        whole = timed(lambda: mc_batched(model, x, samples), device, reps)  # noqa: B023
         library = timed(lambda: certainties(model, split, samples, chunk), device, reps)  # noqa: B023
+        small = timed(lambda: mc_grouped(model, x, samples, 100), device, reps)  # noqa: B023
+        whole = timed(lambda: mc_grouped(model, x, samples, n), device, reps)  # noqa: B023
         print(
-            f"(a) MC certainty, {name}, {n} inputs x T={samples} independent draws: loop of T "
-            f"forwards {looped * 1e3:.0f} ms, one grouped forward {whole * 1e3:.0f} ms "
-            f"({looped / whole:.2f}x), library (grouped, {chunk} inputs per forward) "
-            f"{library * 1e3:.0f} ms; ratio loop/library = {looped / library:.2f}x"
+            f"(a) MC certainty, {name}, {n} inputs x T={samples} independent draws: library "
+            f"(loop of T forwards, {chunk} inputs each) {library * 1e3:.0f} ms; grouped, one "
+            f"forward per 100 inputs {small * 1e3:.0f} ms, per {n} inputs {whole * 1e3:.0f} ms; "
+            f"ratio grouped/library = {small / library:.2f}x"
         )
 
 

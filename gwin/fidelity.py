@@ -55,7 +55,7 @@ def rejection_sweep(
 
 def measure_classifier(cfg: TrialConfig, taus: Sequence[float] = PAPER_TAUS) -> ClassifierFigures:
     """Train (or load) C and P_c exactly as a trial does, then evaluate C on the test split."""
-    from gwin.trial import _classifier, _confident, _mc_batch, resolve_device, stage_seed
+    from gwin.trial import _classifier, _confident, mc_chunk, resolve_device, stage_seed
 
     started = time.perf_counter()
     device = resolve_device(cfg.device)
@@ -66,7 +66,7 @@ def measure_classifier(cfg: TrialConfig, taus: Sequence[float] = PAPER_TAUS) -> 
     indices, _ = _confident(cfg, classifier, train, cache)
     # The same seed a trial's test evaluation uses, so these are the trial's BNN columns.
     torch.manual_seed(stage_seed(cfg.seed, "eval:test:none"))
-    pred, certainty = certainties(classifier, test, cfg.mc_samples, _mc_batch(cfg, device))
+    pred, certainty = certainties(classifier, test, cfg.mc_samples, mc_chunk(device))
     accuracy = 100.0 * float((pred == test.y).float().mean())
     return ClassifierFigures(
         accuracy,

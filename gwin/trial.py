@@ -55,11 +55,11 @@ def stage_seed(seed: int, stage: str) -> int:
     return int.from_bytes(digest[:8], "little") % (2**63)
 
 
-def _mc_batch(cfg: TrialConfig, device: torch.device) -> int:
-    """Inputs per Monte Carlo forward: T * batch rows. On a CPU ~1k rows stay in cache and run
-    faster than larger batches; a GPU wants many rows to fill it."""
-    rows = 4_096 if device.type == "cuda" else 1_000
-    return max(1, rows // cfg.mc_samples)
+def mc_chunk(device: torch.device) -> int:
+    """Inputs per Monte Carlo chunk (each of its T draws is one forward of that many rows). On a
+    CPU 100-250 rows run fastest (docs/performance.md); a GPU wants many rows to fill it, and
+    4,096 keep a bcnn trial under 3 GiB."""
+    return 4_096 if device.type == "cuda" else 250
 
 
 def _log(cfg: TrialConfig, message: str) -> None:
@@ -121,7 +121,7 @@ def _confident(cfg: TrialConfig, model, train: Split, cache: ArtifactCache):
     def build() -> dict[str, Any]:
         torch.manual_seed(stage_seed(cfg.effective_classifier_seed, "confident"))
         pool = Split(train.x[: cfg.confident_pool], train.y[: cfg.confident_pool])
-        pred, cert = certainties(model, pool, cfg.mc_samples, _mc_batch(cfg, train.x.device))
+        pred, cert = certainties(model, pool, cfg.mc_samples, mc_chunk(train.x.device))
         idx = confident_indices(pred, cert, pool.y, cfg.tau_star)
         return {"indices": idx.cpu(), "certainty": cert.cpu()}
 
@@ -205,7 +205,7 @@ def run_trial(
                 val_y,
                 samples=cfg.mc_samples,
                 z_dim=cfg.z_dim,
-                batch_size=_mc_batch(cfg, device),
+                batch_size=mc_chunk(device),
             )
             row = tau_sweep(pd.DataFrame(cols), [REPORT_TAU]).iloc[0]
             return {
@@ -249,7 +249,7 @@ def run_trial(
                 y,
                 samples=cfg.mc_samples,
                 z_dim=cfg.z_dim,
-                batch_size=_mc_batch(cfg, device),
+                batch_size=mc_chunk(device),
                 keep_images=keep,
             )
             frame = predictions_frame(cols, trial_id=trial_id, split=split, corruption=corruption)

@@ -6,7 +6,6 @@ from gwin.layers.flipout import (
     FlipoutLinear,
     deterministic,
     flipout_layers,
-    independent_draws,
     kl_divergence,
 )
 
@@ -16,6 +15,5 @@ __all__ = [
     "FlipoutLinear",
     "deterministic",
     "flipout_layers",
-    "independent_draws",
     "kl_divergence",
 ]

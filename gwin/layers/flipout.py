@@ -27,11 +27,10 @@ independent weight draws, for twice the cost of a deterministic layer.
 
 Flipout decorrelates rows; it does not make them independent. T copies of ONE input in one
 pass would share |dW| and differ only by signs (with one input channel, every copy sees
-+-(the same perturbation)), so they are not T posterior samples. Monte Carlo draws therefore use
-`independent_draws(model, T)`: the batch is read as T blocks of rows, and each block gets its
-own eps (T perturbations in one pass: a batched matmul for dense layers, a grouped convolution
-for conv layers). Draw t of an input is then a fresh posterior sample, as the paper's median
-over T draws assumes.
++-(the same perturbation)), so they are not T posterior samples. Monte Carlo draws therefore
+take one forward pass each (gwin.models.classifiers.MCClassifier.mc_probs): every pass draws a
+fresh eps, so draw t of an input is a fresh posterior sample, as the paper's median over T
+draws assumes.
 """
 
 from __future__ import annotations
@@ -79,7 +78,6 @@ class FlipoutLayer(nn.Module):
         self.bias = nn.Parameter(torch.empty(weight_shape[0])) if bias else None
         self.prior_std = float(prior_std)
         self.deterministic = False
-        self.draws = 1  # independent weight samples per pass, one per block of rows
         std = math.sqrt(2.0 / fan_in) if mu_std is None else mu_std
         with torch.no_grad():
             self.weight_mu.normal_(0.0, std)
@@ -101,10 +99,6 @@ class FlipoutLayer(nn.Module):
     def _op(self, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         raise NotImplementedError
 
-    def _grouped_op(self, x: Tensor, weights: Tensor) -> Tensor:
-        """Rows in `weights.shape[0]` equal blocks, block t through `weights[t]` (no bias)."""
-        raise NotImplementedError
-
     def _sign_shapes(self, x: Tensor, out: Tensor) -> tuple[tuple[int, ...], tuple[int, ...]]:
         raise NotImplementedError
 
@@ -112,16 +106,9 @@ class FlipoutLayer(nn.Module):
         out = self._op(x, self.weight_mu, self.bias)
         if self.deterministic:
             return out
+        delta = self.weight_sigma * torch.randn_like(self.weight_mu)
         s_shape, r_shape = self._sign_shapes(x, out)
-        flipped = x * _random_signs(s_shape, x)
-        if self.draws == 1:
-            delta = self.weight_sigma * torch.randn_like(self.weight_mu)
-            perturbation = self._op(flipped, delta, None)
-        else:
-            if x.shape[0] % self.draws:
-                raise GwinError(f"{x.shape[0]} rows do not split into {self.draws} draws")
-            eps = torch.randn((self.draws, *self.weight_mu.shape), device=x.device, dtype=x.dtype)
-            perturbation = self._grouped_op(flipped, self.weight_sigma * eps)
+        perturbation = self._op(x * _random_signs(s_shape, x), delta, None)
         return out + perturbation * _random_signs(r_shape, out)
 
 
@@ -144,10 +131,6 @@ class FlipoutLinear(FlipoutLayer):
 
     def _op(self, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         return F.linear(x, weight, bias)
-
-    def _grouped_op(self, x: Tensor, weights: Tensor) -> Tensor:
-        blocks = x.reshape(weights.shape[0], -1, self.in_features)
-        return torch.bmm(blocks, weights.transpose(1, 2)).reshape(x.shape[0], self.out_features)
 
     def _sign_shapes(self, x: Tensor, out: Tensor) -> tuple[tuple[int, ...], tuple[int, ...]]:
         return tuple(x.shape), tuple(out.shape)
@@ -189,15 +172,6 @@ class FlipoutConv2d(FlipoutLayer):
     def _op(self, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         return F.conv2d(x, weight, bias, stride=self.stride, padding=self.padding)
 
-    def _grouped_op(self, x: Tensor, weights: Tensor) -> Tensor:
-        # [T*B, C, H, W] -> [B, T*C, H, W]: a convolution with T groups applies weights[t] to
-        # block t's channels only.
-        t, rows = weights.shape[0], x.shape[0]
-        grouped = x.reshape(t, rows // t, *x.shape[1:]).transpose(0, 1).flatten(1, 2)
-        out = F.conv2d(grouped, weights.flatten(0, 1), None, self.stride, self.padding, groups=t)
-        out = out.reshape(rows // t, t, self.out_channels, *out.shape[2:]).transpose(0, 1)
-        return out.reshape(rows, self.out_channels, *out.shape[3:])
-
     def _sign_shapes(self, x: Tensor, out: Tensor) -> tuple[tuple[int, ...], tuple[int, ...]]:
         return (x.shape[0], self.in_channels, 1, 1), (out.shape[0], self.out_channels, 1, 1)
 
@@ -223,23 +197,6 @@ def kl_divergence(model: nn.Module) -> Tensor:
         param = next(model.parameters(), None)
         return torch.zeros((), device=None if param is None else param.device)
     return torch.stack([layer.kl() for layer in layers]).sum()
-
-
-@contextmanager
-def independent_draws(model: nn.Module, draws: int) -> Iterator[nn.Module]:
-    """Inside the block, a pass over `draws` equal blocks of rows gives every block its own
-    posterior sample of the weights (Monte Carlo draws), in every Flipout layer of `model`."""
-    if draws < 1:
-        raise GwinError(f"draws must be >= 1, got {draws}")
-    layers = flipout_layers(model)
-    saved = [layer.draws for layer in layers]
-    for layer in layers:
-        layer.draws = draws
-    try:
-        yield model
-    finally:
-        for layer, value in zip(layers, saved, strict=True):
-            layer.draws = value
 
 
 @contextmanager

@@ -1,11 +1,12 @@
 """Bayesian classifiers C that emit Monte Carlo class-probability draws (design.md section 1).
 
 Any model that gives one stochastic draw of logits per row fits `MCClassifier`. Its
-`mc_probs` gets T draws from one forward pass on the input repeated T times, with no Python loop
-over draws, inside `independent_draws`: each of the T blocks of rows gets its own posterior
-sample of the weights, so the T draws of one input are independent (plain Flipout would share
-one perturbation between them; see gwin.layers.flipout). The same code runs with gradients,
-because the generator loss backpropagates through C into G.
+`mc_probs` takes T forward passes, one per draw: every pass samples its own weights, so the T
+draws of one input are independent posterior samples. (One pass over T copies of the input
+would not be: Flipout shares one perturbation between the rows of a pass; see
+gwin.layers.flipout. T perturbations in one grouped pass would be, but cost 1.6x the loop on a
+CPU: docs/performance.md.) The same code runs with gradients, because the generator loss
+backpropagates through C into G.
 """
 
 from __future__ import annotations
@@ -13,15 +14,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import torch
 from torch import Tensor, nn
 
 from gwin.errors import GwinError
-from gwin.layers.flipout import (
-    FlipoutConv2d,
-    FlipoutLinear,
-    independent_draws,
-    kl_divergence,
-)
+from gwin.layers.flipout import FlipoutConv2d, FlipoutLinear, kl_divergence
 
 
 class MCClassifier(nn.Module):
@@ -37,13 +34,10 @@ class MCClassifier(nn.Module):
         return kl_divergence(self)
 
     def mc_probs(self, x: Tensor, samples: int) -> Tensor:
-        """Softmax draws [T, B, K], each an independent posterior sample, in one forward pass."""
+        """Softmax draws [T, B, K], each from its own forward pass (an independent sample)."""
         if samples < 1:
             raise GwinError(f"samples must be >= 1, got {samples}")
-        batch = x.shape[0]
-        with independent_draws(self, samples):
-            logits = self(x.repeat(samples, *([1] * (x.dim() - 1))))
-        return logits.softmax(dim=-1).view(samples, batch, -1)
+        return torch.stack([self(x).softmax(dim=-1) for _ in range(samples)])
 
 
 def _pooled(size: int, times: int) -> int:

@@ -16,7 +16,6 @@ from torch import nn
 
 from gwin.errors import GwinError
 from gwin.layers import FlipoutConv2d, FlipoutLinear, deterministic, kl_divergence
-from gwin.layers.flipout import independent_draws
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -168,30 +167,3 @@ def test_gradients_reach_mu_and_rho_through_the_sampled_output():
         layer(x).pow(2).sum().backward()  # no KL: rho's gradient must come from the sample
         for grad in (layer.weight_mu.grad, layer.weight_rho.grad, layer.bias.grad):
             assert grad is not None and torch.isfinite(grad).all() and grad.abs().sum() > 0
-
-
-@pytest.mark.parametrize("kind", ["linear", "conv"])
-def test_grouped_perturbation_applies_one_weight_sample_per_block(kind):
-    # independent_draws(T): block t of the rows goes through weights[t] only, exactly as T
-    # separate layer calls would.
-    torch.manual_seed(0)
-    if kind == "linear":
-        layer, x = FlipoutLinear(5, 3), torch.randn(12, 5)
-    else:
-        layer, x = FlipoutConv2d(2, 3, 3, padding="same"), torch.randn(12, 2, 6, 6)
-    weights = torch.randn(4, *layer.weight_mu.shape)
-    grouped = layer._grouped_op(x, weights)
-    blocks = [layer._op(xb, w, None) for xb, w in zip(x.chunk(4), weights, strict=True)]
-    assert torch.allclose(grouped, torch.cat(blocks), atol=1e-5)
-
-
-def test_independent_draws_needs_whole_blocks_and_restores():
-    layer = FlipoutLinear(2, 2)
-    with independent_draws(layer, 3):
-        with pytest.raises(GwinError, match="7 rows do not split into 3 draws"):
-            layer(torch.randn(7, 2))
-        assert layer(torch.randn(9, 2)).shape == (9, 2)
-    assert layer.draws == 1
-    with pytest.raises(GwinError, match="draws must be >= 1"):
-        with independent_draws(layer, 0):
-            pass
