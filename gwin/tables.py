@@ -19,6 +19,7 @@ PAPER_COLUMNS = {
 # The identity baseline beside them (not in the paper): C re-drawn on the unchanged x.
 BASELINE_COLUMNS = {
     "identity_acc_rejected": "Identity Acc.",
+    "identity_rejected_acc_delta": "Identity Δ",
     "gain_over_identity": "GWIN − Identity",
 }
 SWEEP_TABLE_COLUMNS = {**PAPER_COLUMNS, **BASELINE_COLUMNS}
