@@ -19,6 +19,7 @@ from gwin.cache import ArtifactCache
 from gwin.confident import certainties
 from gwin.config import TrialConfig
 from gwin.data.datasets import load_dataset
+from gwin.metrics.sweep import tau_sweep
 from gwin.paper_reference import BASE_ACCURACY, MEAN_CONFIDENT, has_reference, paper_reference
 
 PAPER_TAUS = (0.50, 0.70, 0.80, 0.90, 0.95, 0.99)
@@ -36,34 +37,35 @@ class ClassifierFigures:
 def rejection_sweep(
     pred: torch.Tensor, certainty: torch.Tensor, label: torch.Tensor, taus: Sequence[float]
 ) -> pd.DataFrame:
-    """% of inputs with certainty < tau, and C's accuracy (%) on them, per tau."""
-    correct = (pred == label).cpu()
-    certainty = certainty.cpu()
-    rows = []
-    for tau in taus:
-        rejected = certainty < tau
-        k = int(rejected.sum())
-        rows.append(
-            {
-                "tau": float(tau),
-                "pct_reject": 100.0 * k / len(label),
-                "bnn_acc_rejected": 100.0 * int(correct[rejected].sum()) / k if k else float("nan"),
-            }
-        )
-    return pd.DataFrame(rows)
+    """% of inputs with certainty < tau, and C's accuracy (%) on them, per tau (the BNN columns
+    of `gwin.metrics.sweep.tau_sweep`)."""
+    predictions = pd.DataFrame(
+        {
+            "label": label.cpu().numpy(),
+            "bnn_pred": pred.cpu().numpy(),
+            "bnn_certainty": certainty.cpu().numpy(),
+        }
+    )
+    return tau_sweep(predictions, taus)[["tau", "pct_reject", "bnn_acc_rejected"]]
 
 
 def measure_classifier(cfg: TrialConfig, taus: Sequence[float] = PAPER_TAUS) -> ClassifierFigures:
     """Train (or load) C and P_c exactly as a trial does, then evaluate C on the test split."""
-    from gwin.trial import _classifier, _confident, mc_chunk, resolve_device, stage_seed
+    from gwin.trial import (
+        load_classifier,
+        load_confident_indices,
+        mc_chunk,
+        resolve_device,
+        stage_seed,
+    )
 
     started = time.perf_counter()
     device = resolve_device(cfg.device)
     cache = ArtifactCache(cfg.cache_dir)
     data = load_dataset(cfg.dataset, cfg.data_dir, limit_train=cfg.limit_train)
     train, test = data.train.to(device), data.test.to(device)
-    classifier, hit = _classifier(cfg, data, cache, device)
-    indices, _ = _confident(cfg, classifier, train, cache)
+    classifier, hit = load_classifier(cfg, data, cache, device)
+    indices, _ = load_confident_indices(cfg, classifier, train, cache)
     # The same seed a trial's test evaluation uses, so these are the trial's BNN columns.
     torch.manual_seed(stage_seed(cfg.seed, "eval:test:none"))
     pred, certainty = certainties(classifier, test, cfg.mc_samples, mc_chunk(device))

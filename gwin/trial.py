@@ -93,7 +93,8 @@ class _Timer:
         self.seconds[f"seconds_{name}"] = time.perf_counter() - start
 
 
-def _classifier(cfg: TrialConfig, data: DatasetSplits, cache: ArtifactCache, device):
+def load_classifier(cfg: TrialConfig, data: DatasetSplits, cache: ArtifactCache, device):
+    """(C in eval mode, cache hit): trained with the classifier seed, or loaded from the cache."""
     model = build_classifier(cfg.classifier, data.num_classes).to(device)
 
     def train() -> dict[str, Any]:
@@ -117,7 +118,9 @@ def _classifier(cfg: TrialConfig, data: DatasetSplits, cache: ArtifactCache, dev
     return model, hit
 
 
-def _confident(cfg: TrialConfig, model, train: Split, cache: ArtifactCache):
+def load_confident_indices(cfg: TrialConfig, model, train: Split, cache: ArtifactCache):
+    """(indices of P_c in the training split, cache hit): built, or loaded from the cache."""
+
     def build() -> dict[str, Any]:
         torch.manual_seed(stage_seed(cfg.effective_classifier_seed, "confident"))
         pool = Split(train.x[: cfg.confident_pool], train.y[: cfg.confident_pool])
@@ -177,9 +180,9 @@ def run_trial(
     _log(cfg, f"{cfg.dataset}: {len(train)} train / {len(val)} val / {len(test)} test on {device}")
 
     with timer.stage("classifier"):
-        classifier, clf_hit = _classifier(cfg, data, cache, device)
+        classifier, clf_hit = load_classifier(cfg, data, cache, device)
     with timer.stage("confident"):
-        indices, pc_hit = _confident(cfg, classifier, train, cache)
+        indices, pc_hit = load_confident_indices(cfg, classifier, train, cache)
         confident = confident_subset(train, indices)
     _log(cfg, f"classifier cache {'hit' if clf_hit else 'miss'}; |P_c| = {len(confident)}")
 

@@ -39,17 +39,27 @@ def _pct(numerator: float, denominator: float) -> float:
     return 100.0 * numerator / denominator if denominator else float("nan")
 
 
+def _correct(predictions: pd.DataFrame, verdict: str, label: np.ndarray) -> np.ndarray | None:
+    column = f"{verdict}_pred"
+    return predictions[column].to_numpy() == label if column in predictions.columns else None
+
+
+def _count(correct: np.ndarray | None, subset: np.ndarray) -> float:
+    """How many of `subset` a verdict gets right; NaN for a verdict that was not recorded."""
+    return float("nan") if correct is None else int(correct[subset].sum())
+
+
 def tau_sweep(predictions: pd.DataFrame, taus: Sequence[float] = DEFAULT_TAUS) -> pd.DataFrame:
     """One row per tau for ONE trial, split and corruption.
 
-    `predictions` needs the columns label, bnn_pred, bnn_certainty and gwin_pred; without
-    identity_pred the identity columns are NaN.
+    `predictions` needs the columns label, bnn_pred and bnn_certainty; the GWIN's and the
+    identity baseline's columns are NaN without gwin_pred / identity_pred (C alone, as
+    gwin.fidelity measures it).
     """
     label = predictions["label"].to_numpy()
     bnn_ok = predictions["bnn_pred"].to_numpy() == label
-    gwin_ok = predictions["gwin_pred"].to_numpy() == label
-    has_identity = "identity_pred" in predictions.columns
-    identity_ok = predictions["identity_pred"].to_numpy() == label if has_identity else None
+    gwin_ok = _correct(predictions, "gwin", label)
+    identity_ok = _correct(predictions, "identity", label)
     certainty = predictions["bnn_certainty"].to_numpy()
     n = len(label)
     bnn_correct = int(bnn_ok.sum())
@@ -58,10 +68,10 @@ def tau_sweep(predictions: pd.DataFrame, taus: Sequence[float] = DEFAULT_TAUS) -
     for tau in taus:
         rejected = certainty < tau
         k = int(rejected.sum())
-        bnn_r, gwin_r = int(bnn_ok[rejected].sum()), int(gwin_ok[rejected].sum())
+        bnn_r, gwin_r = int(bnn_ok[rejected].sum()), _count(gwin_ok, rejected)
+        ident_r = _count(identity_ok, rejected)
         after = bnn_correct - bnn_r + gwin_r
         bnn_acc, gwin_acc = _pct(bnn_correct, n), _pct(after, n)
-        ident_r = int(identity_ok[rejected].sum()) if has_identity else float("nan")
         rows.append(
             {
                 "tau": float(tau),
