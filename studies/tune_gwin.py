@@ -2,8 +2,9 @@
 
 Per dataset: Optuna (TPE, seeded by --sampler-seed) proposes --num-samples configurations of
 lambda_Loss, the learning rates, n_critic, lambda_GP and the generator width; ASHA stops poor
-ones early; the score is the VALIDATION overall accuracy change at tau = 0.8. The best values
-are then run over --seeds; report those trials' test-split numbers.
+ones early; the score is the VALIDATION gain over the identity baseline on the inputs rejected
+at tau = 0.8 (what G adds beyond re-drawing C on the unchanged input). The best values are then
+run over --seeds; report those trials' test-split numbers.
 
     python studies/tune_gwin.py --dry-run                             # show the plan, run nothing
     python studies/tune_gwin.py --preset smoke --datasets digits --num-samples 8 --seeds 3

@@ -187,6 +187,6 @@ def test_a_search_study_picks_the_best_and_reruns_it_over_seeds(
     assert len(search) == 2 and set(search["seed"]) == {1000}  # no stopped trial at max_t
     assert list(best["seed"]) == [0]
     chosen = json.loads((folder / "best" / "digits.json").read_text())
-    top = search.loc[search["val_overall_acc_delta"].idxmax()]
+    top = search.loc[search["val_gain_over_identity"].idxmax()]
     for key, value in chosen["params"].items():
         assert set(best[key]) == {value} and top[key] == pytest.approx(value)
