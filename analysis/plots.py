@@ -14,20 +14,19 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from gwin import plots as gp
-from gwin.aggregate import (
-    HEADLINE_TAU,
+from gwin.atomic import atomic_path
+from gwin.errors import command
+from gwin.rejection import REPORT_TAU
+from gwin.report import figures as gp
+from gwin.report.stats import (
     TABLE_KEYS,
-    Results,
     at_tau,
-    load_results,
     results_parser,
     select_predictions,
     swept_columns,
     trial_sweeps,
 )
-from gwin.atomic import atomic_path
-from gwin.errors import GwinError
+from gwin.store.reader import Results, load_results
 
 
 def _slug(*parts: object) -> str:
@@ -35,7 +34,7 @@ def _slug(*parts: object) -> str:
 
 
 def figures(
-    results: Results, split: str = "test", tau: float = HEADLINE_TAU
+    results: Results, split: str = "test", tau: float = REPORT_TAU
 ) -> Iterator[tuple[str, Figure]]:
     """(name, figure) for every figure of the study, lazily (each is closed when saved)."""
     swept = swept_columns(results.trials)
@@ -83,7 +82,7 @@ def figures(
 
 
 def write_figures(
-    results: str | Path, out: Path, split: str = "test", tau: float = HEADLINE_TAU, fmt: str = "png"
+    results: str | Path, out: Path, split: str = "test", tau: float = REPORT_TAU, fmt: str = "png"
 ) -> list[Path]:
     loaded = load_results(results)
     out.mkdir(parents=True, exist_ok=True)
@@ -96,22 +95,19 @@ def write_figures(
     return written
 
 
+@command()
 def main(argv: list[str] | None = None) -> int:
     parser = results_parser(__doc__)
     parser.add_argument("--out", type=Path, required=True, help="folder for the figure files")
     parser.add_argument(
         "--tau",
         type=float,
-        default=HEADLINE_TAU,
+        default=REPORT_TAU,
         help="threshold of the sensitivity and robustness figures",
     )
     parser.add_argument("--format", default="png", choices=("png", "pdf", "svg"))
     args = parser.parse_args(argv)
-    try:
-        paths = write_figures(args.results, args.out, args.split, args.tau, args.format)
-    except GwinError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    paths = write_figures(args.results, args.out, args.split, args.tau, args.format)
     print("\n".join(str(p) for p in paths))
     return 0
 

@@ -2,9 +2,10 @@
 
     python analysis/report.py RESULTS [--out report.html] [--split test] [--tau 0.8]
 
-RESULTS is a study dir (STORAGE/NAME), its results/ folder, or one trial's --out dir. Figures
-are PNGs embedded as base64 data URIs, so the file needs nothing else to display. Every number
-comes from gwin.aggregate / gwin.report_tables, the functions analysis/tables.py uses.
+RESULTS is a study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME, as
+the study printed it), its results/ folder, or one trial's --out folder. Figures are PNGs
+embedded as base64 data URIs, so the file needs nothing else to display. Every number
+comes from gwin.report (stats and tables), the functions analysis/tables.py uses.
 """
 
 from __future__ import annotations
@@ -16,24 +17,21 @@ from pathlib import Path
 import pandas as pd
 
 from gwin import __version__
-from gwin import plots as gp
-from gwin.aggregate import (
-    HEADLINE_TAU,
+from gwin.errors import command
+from gwin.rejection import REPORT_TAU
+from gwin.report import figures as gp
+from gwin.report.html_page import Page
+from gwin.report.stats import (
     TABLE_KEYS,
-    Results,
     aggregate,
     at_tau,
     format_mean_std,
-    load_results,
     results_parser,
     select_predictions,
     swept_columns,
     trial_sweeps,
 )
-from gwin.atomic import atomic_path
-from gwin.errors import GwinError
-from gwin.html_page import Page
-from gwin.report_tables import (
+from gwin.report.tables import (
     HEADLINE_METRICS,
     ROBUSTNESS_METRICS,
     SELECTIVE_METRICS,
@@ -45,6 +43,8 @@ from gwin.report_tables import (
     sweep_blocks,
     tau_blocks,
 )
+from gwin.store.location import Folder, name_of, write_bytes
+from gwin.store.reader import Results, load_results
 
 
 def _blocks_of(frame: pd.DataFrame):
@@ -58,7 +58,7 @@ def _values(trials: pd.DataFrame, column: str) -> str:
 
 def _intro(page: Page, r: Results, swept: list[str], split: str) -> None:
     t = r.trials
-    page.heading(1, f"GWIN study report: {_values(t, 'study') or r.source.name}")
+    page.heading(1, f"GWIN study report: {_values(t, 'study') or name_of(r.source)}")
     page.text(
         f"Results from {r.source}; {len(t)} successful trials ({len(r.failed)} failed); "
         f"split {split!r}; generated {datetime.date.today()} by gwin {__version__}."
@@ -230,7 +230,7 @@ def _classifiers(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float)
             )
 
 
-def build_report(results: str | Path, split: str = "test", tau: float = HEADLINE_TAU) -> str:
+def build_report(results: str | Path, split: str = "test", tau: float = REPORT_TAU) -> str:
     """The whole report as one HTML string."""
     r = load_results(results)
     swept = swept_columns(r.trials)
@@ -249,28 +249,26 @@ def build_report(results: str | Path, split: str = "test", tau: float = HEADLINE
         page.heading(2, "Failed trials")
         failed = r.failed.assign(error=r.failed["error"].astype(str).str.split("\n").str[0])
         page.table(failed[["trial_id", "seed", "error"]])
-    return page.html(f"GWIN report: {r.source.name}")
+    return page.html(f"GWIN report: {name_of(r.source)}")
 
 
+@command()
 def main(argv: list[str] | None = None) -> int:
     parser = results_parser(__doc__)
-    parser.add_argument("--out", type=Path, help="HTML file (default: RESULTS/report.html)")
+    parser.add_argument(
+        "--out", help="HTML file, a local path or a URI (default: RESULTS/report.html)"
+    )
     parser.add_argument(
         "--tau",
         type=float,
-        default=HEADLINE_TAU,
+        default=REPORT_TAU,
         help="threshold of the headline, robustness and sensitivity views",
     )
     args = parser.parse_args(argv)
-    try:
-        text = build_report(args.results, args.split, args.tau)
-    except GwinError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    out = args.out or Path(args.results) / "report.html"
-    with atomic_path(out) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    print(f"report: {out} ({len(text) // 1024} KiB)")
+    text = build_report(args.results, args.split, args.tau)
+    out = Folder.at(args.out) if args.out else Folder.at(args.results).child("report.html")
+    write_bytes(out.fs, out.root, text.encode("utf-8"))
+    print(f"report: {out.location} ({len(text) // 1024} KiB)")
     return 0
 
 

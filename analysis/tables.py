@@ -3,7 +3,8 @@
     python analysis/tables.py RESULTS [--by lambda_loss] [--split val] [--corruption rotate]
                               [--format markdown|latex|csv|html] [--vs-paper]
 
-RESULTS is a study dir (STORAGE/NAME), its results/ folder, or one trial's --out dir. Rows are
+RESULTS is a study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME, as
+the study printed it), its results/ folder, or one trial's --out folder. Rows are
 grouped by the study's swept config columns unless --by says otherwise (--by none pools them).
 --vs-paper puts the paper's numbers beside ours (MNIST and Fashion-MNIST only), with the
 difference in units of the paper's std.
@@ -16,9 +17,9 @@ import sys
 
 import pandas as pd
 
-from gwin.aggregate import TABLE_KEYS, load_results, results_parser
-from gwin.errors import GwinError
-from gwin.report_tables import (
+from gwin.errors import GwinError, command
+from gwin.report.stats import TABLE_KEYS, results_parser
+from gwin.report.tables import (
     FORMATS,
     SWEEP_METRICS_SHOWN,
     comparison_table,
@@ -27,6 +28,7 @@ from gwin.report_tables import (
     render,
     sweep_blocks,
 )
+from gwin.store.reader import load_results
 
 
 def build(
@@ -104,17 +106,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+@command()
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     by = None if args.by is None else [c for c in args.by if c != "none"]
     if by and set(by) & set(TABLE_KEYS):
-        print(f"error: {TABLE_KEYS} always get a table each; drop them from --by", file=sys.stderr)
-        return 2
-    try:
-        text = build(args.results, by, args.split, args.corruption, args.format, args.vs_paper)
-    except GwinError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        raise GwinError(f"{TABLE_KEYS} always get a table each; drop them from --by")
+    text = build(args.results, by, args.split, args.corruption, args.format, args.vs_paper)
     sys.stdout.write(text)
     return 0
 

@@ -122,7 +122,7 @@ def bench_mc(device: torch.device, reps: int, n: int = 1000, samples: int = 10) 
     """The library's loop of T forwards (in its chunks) vs T grouped draws in one forward per
     chunk of 100 inputs (1,000 rows) or of all n inputs."""
     from gwin.confident import certainties
-    from gwin.trial import mc_chunk
+    from gwin.device import mc_chunk
 
     x = torch.rand(n, 1, 28, 28, device=device)
     split = Split(x, torch.zeros(n, dtype=torch.long, device=device))

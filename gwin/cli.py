@@ -7,89 +7,13 @@ flags override the chosen preset. Bad input exits with status 2 and one line on 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
-import types
-import typing
-from dataclasses import MISSING, fields
 from pathlib import Path
-from typing import Any
 
-from gwin.config import PRESETS, TrialConfig
-from gwin.errors import GwinError
-
-HELP = {
-    "dataset": "digits (offline, bundled), mnist or fashion_mnist",
-    "classifier": "lenet5 (the paper's Bayesian LeNet-5) or bcnn (the stronger Bayesian CNN)",
-    "seed": "trial seed (classifier and GWIN)",
-    "classifier_seed": "train the classifier with this seed instead of --seed",
-    "lambda_loss": "weight of the transformation penalty CE(C(G(x,z)), y)",
-    "tau_star": "certainty threshold of the confident set P_c",
-    "generator": "dcgan (the paper's) or residual (sigmoid(logit(x) + h(x,z)))",
-    "data_dir": "folder with the IDX files (default: GWIN_DATA_DIR, cache, then download)",
-    "cache_dir": "artifact cache for classifiers and P_c (default: GWIN_CACHE_DIR or ~/.cache)",
-    "device": "auto, cpu, cuda or cuda:N",
-}
-
-
-def _base_type(tp: Any) -> tuple[Any, bool]:
-    """(element type, is_sequence) for int/float/str/bool, X | None and tuple[X, ...]."""
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        (tp,) = [a for a in typing.get_args(tp) if a is not type(None)]
-    if typing.get_origin(tp) is tuple:
-        return typing.get_args(tp)[0], True
-    return tp, False
-
-
-def add_config_flags(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
-    """One flag per TrialConfig field; defaults are None so that presets fill them in."""
-    hints = typing.get_type_hints(TrialConfig)
-    for f in fields(TrialConfig):
-        if f.name in skip:
-            continue
-        flag = "--" + f.name.replace("_", "-")
-        tp, many = _base_type(hints[f.name])
-        default = f.default if f.default is not MISSING else None
-        help_text = HELP.get(f.name, "") + f" (paper default: {default})"
-        if f.name == "preset":
-            parser.add_argument(flag, choices=PRESETS, default="smoke", help="settings bundle")
-        elif tp is bool:
-            parser.add_argument(
-                flag, action=argparse.BooleanOptionalAction, default=None, help=help_text
-            )
-        else:
-            parser.add_argument(
-                flag, type=tp, nargs="+" if many else None, default=None, help=help_text
-            )
-
-
-def config_from_args(args: argparse.Namespace) -> TrialConfig:
-    names = {f.name for f in fields(TrialConfig)}
-    values = {k: v for k, v in vars(args).items() if k in names and k != "preset"}
-    for key in ("taus", "corruptions"):
-        if values.get(key) is not None:
-            values[key] = tuple(values[key])
-    return TrialConfig.from_preset(args.preset, **values)
-
-
-def _write_trial(result, out: Path) -> None:
-    """Write the trial's three tables into `out` as one unit: all files appear, or none."""
-    from gwin.results import write_parquet
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
-        import pandas as pd
-
-        write_parquet(pd.DataFrame([result.record]), staging / "trials.parquet")
-        write_parquet(result.predictions, staging / "predictions.parquet")
-        write_parquet(result.examples, staging / "examples.parquet")
-        out.mkdir(exist_ok=True)
-        for name in ("examples.parquet", "predictions.parquet", "trials.parquet"):
-            (staging / name).replace(out / name)  # trials.parquet last: it marks completion
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+from gwin.config import add_config_flags, config_from_args
+from gwin.errors import EXIT_USAGE, GwinError, command
+from gwin.store.location import Folder
+from gwin.store.trial_outputs import is_complete, write_trial
 
 
 def trial_main(argv: list[str]) -> int:
@@ -98,21 +22,27 @@ def trial_main(argv: list[str]) -> int:
         description="Train C, build P_c, train the WGWIN-GP and evaluate it over tau.",
     )
     add_config_flags(parser)
-    parser.add_argument("--out", type=Path, help="output folder (default: runs/<trial id>)")
+    parser.add_argument(
+        "--out", help="output folder, a local path or a URI (default: runs/<trial id>)"
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace results in --out")
     args = parser.parse_args(argv)
     cfg = config_from_args(args)
-    out = args.out or Path("runs") / f"{cfg.dataset}-{cfg.preset}-seed{cfg.seed}-{cfg.trial_key()}"
-    if (out / "trials.parquet").exists() and not args.overwrite:
-        raise GwinError(f"{out} already holds results; pass --overwrite or choose another --out")
-    if out.exists() and not out.is_dir():
-        raise GwinError(f"--out {out} is a file; pass a folder path")
+    default = Path("runs") / f"{cfg.dataset}-{cfg.preset}-seed{cfg.seed}-{cfg.trial_key()}"
+    out = Folder.at(args.out or default)
+    if is_complete(out) and not args.overwrite:
+        raise GwinError(
+            f"{out.location} already holds results; pass --overwrite or choose another --out"
+        )
+    if out.fs.get_file_info(out.root).is_file:
+        raise GwinError(f"--out {out.location} is a file; pass a folder path")
 
-    from gwin.tables import format_sweep
-    from gwin.trial import REPORT_TAU, run_trial
+    from gwin.rejection import REPORT_TAU
+    from gwin.report.sweep_table import format_sweep
+    from gwin.trial import run_trial
 
     result = run_trial(cfg)
-    _write_trial(result, out)
+    write_trial(out, result)
     r = result.record
     print(
         f"\n{cfg.dataset} / {cfg.classifier} / preset {cfg.preset} / seed {cfg.seed}: "
@@ -130,7 +60,7 @@ def trial_main(argv: list[str]) -> int:
         f"{r['test_vs_identity_broken']} (p = {r['test_vs_identity_mcnemar_p']:.3g}), gain "
         f"{r['test_gain_over_identity']:+.2f} points"
     )
-    print(f"\nresults: {out}/trials.parquet, {out}/predictions.parquet")
+    print(f"\nresults: {out.display('trials.parquet')}, {out.display('predictions.parquet')}")
     return 0
 
 
@@ -161,20 +91,16 @@ def classifier_main(argv: list[str]) -> int:
     return 0
 
 
+COMMANDS = {"trial": trial_main, "classifier": classifier_main}
+
+
+@command()
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"trial": trial_main, "classifier": classifier_main}
-    if not argv or argv[0] not in commands:
+    if not argv or argv[0] not in COMMANDS:
         print(
             "usage: python -m gwin trial|classifier [options]   (python -m gwin trial --help)",
             file=sys.stderr,
         )
-        return 2
-    try:
-        return commands[argv[0]](argv[1:])
-    except GwinError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_USAGE
+    return COMMANDS[argv[0]](argv[1:])

@@ -1,27 +1,31 @@
-"""Typed, validated trial configuration and the `smoke` / `cpu` / `paper` presets.
+"""Typed, validated trial configuration, and the one mapping between it and flags / params.
 
 A trial is fully determined by its `TrialConfig` (plus the data files). Fields listed in
 `RUNTIME_FIELDS` say *where* a trial runs, not *what* it computes, so they are excluded from
-the trial identity and from cache keys.
+the trial identity and from cache keys. Every field is a command-line flag
+(`add_config_flags`); a flag, a study's JSON-safe params and a Tune config all become a
+TrialConfig through `config_from`, the one place lists become tuples and presets apply.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import hashlib
 import json
-from dataclasses import dataclass, fields
+import types
+import typing
+from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
 from gwin.corruptions import corruption_names
 from gwin.errors import GwinError
+from gwin.presets import PRESET_VALUES, PRESETS
+from gwin.rejection import DEFAULT_TAUS
 
 DATASETS = ("digits", "mnist", "fashion_mnist")
 CLASSIFIERS = ("lenet5", "bcnn")
 GENERATORS = ("dcgan", "residual")
-PRESETS = ("smoke", "cpu", "paper")
-# The paper's inference thresholds (Section 5), plus 0.10/0.30 from design.md section 3.
-DEFAULT_TAUS = (0.10, 0.30, 0.50, 0.70, 0.80, 0.90, 0.95, 0.99)
 RUNTIME_FIELDS = frozenset({"device", "data_dir", "cache_dir", "progress"})
 
 
@@ -129,56 +133,8 @@ class TrialConfig:
         if unknown:
             raise GwinError(f"unknown config field(s) {sorted(unknown)}; see TrialConfig")
         values = dict(PRESET_VALUES[preset])
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        values.update({k: _tuple(v) for k, v in overrides.items() if v is not None})
         return cls(preset=preset, **values)
-
-
-# `cpu` is not the paper: on 2 CPU cores a paper-width generator iteration costs ~3.5 s, so it uses
-# the residual generator (starts at the identity, so it cannot lose to C early on), width 16,
-# batch 64 and lr 1e-3, which design.md section 4 measured to beat C on the rejected subset
-# within minutes. To fit ~10 minutes it also trains C for 2 epochs, builds P_c from 10k inputs
-# and uses n_critic = 2: at equal GWIN time, 1,500 iterations with n_critic 2 beat 800 with
-# n_critic 5 on the validation split at tau 0.5-0.99 (docs/performance.md, "Choosing `cpu`").
-# `paper` is the paper's settings exactly (the dataclass defaults); it also evaluates every
-# corruption, which adds robustness data without changing any paper number.
-PRESET_VALUES: dict[str, dict[str, Any]] = {
-    "smoke": dict(
-        clf_epochs=4,
-        clf_batch_size=64,
-        generator="residual",
-        dim=8,
-        z_dim=16,
-        n_critic=2,
-        lr_g=1e-3,
-        lr_d=1e-3,
-        batch_size=32,
-        # 300, not 30: chosen on digits' validation split so that lambda_Loss = 10 beats C on
-        # the rejected inputs at every tau >= 0.5 (docs/performance.md, "Choosing smoke").
-        iterations=300,
-        eval_every=100,
-        eval_size=200,
-        checkpoint_every=100,
-        corruptions=("shot_noise", "rotate"),
-        n_examples=8,
-    ),
-    "cpu": dict(
-        clf_epochs=2,
-        generator="residual",
-        dim=16,
-        n_critic=2,
-        batch_size=64,
-        lr_g=1e-3,
-        lr_d=1e-3,
-        iterations=1_500,
-        confident_pool=10_000,
-        val_limit=2_000,
-        eval_every=500,
-        eval_size=1_000,
-        checkpoint_every=500,
-        corruptions=(),
-    ),
-    "paper": dict(corruptions=tuple(corruption_names())),
-}
 
 
 def _validate(c: TrialConfig) -> None:
@@ -249,14 +205,89 @@ def config_field_names() -> list[str]:
     return [f.name for f in fields(TrialConfig)]
 
 
+def _tuple(value: Any) -> Any:
+    # JSON, Tune and argparse give lists; the tuple fields of a frozen config need tuples
+    return tuple(value) if isinstance(value, list) else value
+
+
+def jsonable(value: Any) -> Any:
+    """The inverse of `_tuple`, for JSON-safe study params."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+def config_from(params: dict[str, Any], **runtime: Any) -> TrialConfig:
+    """A TrialConfig from `preset` plus field values (None: the preset's), optionally a
+    `variant` name with the study's `variants` table of overrides, plus runtime fields."""
+    values = dict(params)
+    preset = values.pop("preset", "smoke")
+    variants, variant = values.pop("variants", {}), values.pop("variant", None)
+    if variant is not None:
+        values.update(variants[variant])
+    return TrialConfig.from_preset(preset, **values, **runtime)
+
+
+def config_from_args(args: argparse.Namespace) -> TrialConfig:
+    """The TrialConfig a command line describes (flags from `add_config_flags`)."""
+    names = set(config_field_names())
+    return config_from({k: v for k, v in vars(args).items() if k in names})
+
+
+HELP = {
+    "dataset": "digits (offline, bundled), mnist or fashion_mnist",
+    "classifier": "lenet5 (the paper's Bayesian LeNet-5) or bcnn (the stronger Bayesian CNN)",
+    "seed": "trial seed (classifier and GWIN)",
+    "classifier_seed": "train the classifier with this seed instead of --seed",
+    "lambda_loss": "weight of the transformation penalty CE(C(G(x,z)), y)",
+    "tau_star": "certainty threshold of the confident set P_c",
+    "generator": "dcgan (the paper's) or residual (sigmoid(logit(x) + h(x,z)))",
+    "data_dir": "folder with the IDX files (default: GWIN_DATA_DIR, cache, then download)",
+    "cache_dir": "artifact cache for classifiers and P_c (default: GWIN_CACHE_DIR or ~/.cache)",
+    "device": "auto, cpu, cuda or cuda:N",
+}
+
+
+def _flag_type(tp: Any) -> tuple[Any, bool]:
+    """(element type, is_sequence) for int/float/str/bool, X | None and tuple[X, ...]."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        (tp,) = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) is tuple:
+        return typing.get_args(tp)[0], True
+    return tp, False
+
+
+def add_config_flags(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
+    """One flag per TrialConfig field; defaults are None so that presets fill them in."""
+    hints = typing.get_type_hints(TrialConfig)
+    for f in fields(TrialConfig):
+        if f.name in skip:
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        tp, many = _flag_type(hints[f.name])
+        default = f.default if f.default is not MISSING else None
+        help_text = HELP.get(f.name, "") + f" (paper default: {default})"
+        if f.name == "preset":
+            parser.add_argument(flag, choices=PRESETS, default="smoke", help="settings bundle")
+        elif tp is bool:
+            parser.add_argument(
+                flag, action=argparse.BooleanOptionalAction, default=None, help=help_text
+            )
+        else:
+            parser.add_argument(
+                flag, type=tp, nargs="+" if many else None, default=None, help=help_text
+            )
+
+
 __all__ = [
     "CLASSIFIERS",
     "DATASETS",
-    "DEFAULT_TAUS",
     "GENERATORS",
     "PRESETS",
     "PRESET_VALUES",
     "RUNTIME_FIELDS",
     "TrialConfig",
+    "add_config_flags",
     "config_field_names",
+    "config_from",
+    "config_from_args",
+    "jsonable",
 ]

@@ -1,5 +1,40 @@
-"""The one exception type users see: a single line saying what is wrong and how to fix it."""
+"""The one exception type users see (a single line saying what is wrong and how to fix it) and
+the one place that turns it into an exit status, for every command line gwin has."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class GwinError(ValueError):
     """Bad input or environment; the message is one line with the fix."""
+
+
+def command(
+    on_interrupt: Callable[[dict[str, Any]], str] | None = None,
+) -> Callable[[Callable[..., int]], Callable[..., int]]:
+    """Decorate a main function: a GwinError prints "error: <line>" and exits 2; Ctrl+C prints
+    `on_interrupt(kwargs)` (e.g. the command that resumes) and exits 130. Any other exception
+    is a bug and keeps its traceback."""
+
+    def decorate(main: Callable[..., int]) -> Callable[..., int]:
+        @functools.wraps(main)
+        def wrapped(*args: Any, **kwargs: Any) -> int:
+            try:
+                return main(*args, **kwargs)
+            except GwinError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return EXIT_USAGE
+            except KeyboardInterrupt:
+                message = on_interrupt(kwargs) if on_interrupt else "interrupted"
+                print(message, file=sys.stderr)
+                return EXIT_INTERRUPTED
+
+        return wrapped
+
+    return decorate

@@ -16,23 +16,8 @@ import torch
 from torch import nn
 
 from gwin.metrics.certainty import mc_summary
-
-PREDICTION_COLUMNS = [
-    "trial_id",
-    "split",
-    "corruption",
-    "index",
-    "label",
-    "bnn_pred",
-    "bnn_certainty",
-    "bnn_gt_certainty",
-    "gwin_pred",
-    "gwin_certainty",
-    "gwin_gt_certainty",
-    "identity_pred",
-    "identity_certainty",
-    "identity_gt_certainty",
-]
+from gwin.rejection import rejected
+from gwin.store.schema import PREDICTION_COLUMNS
 
 
 @torch.no_grad()
@@ -113,7 +98,8 @@ def examples_frame(
     in their true proportion. Fewer than `n` such inputs give a shorter table.
     """
     chosen = predictions[
-        (predictions["bnn_certainty"] < tau) & (predictions["bnn_pred"] != predictions["label"])
+        rejected(predictions["bnn_certainty"], tau)
+        & (predictions["bnn_pred"] != predictions["label"])
     ]
     chosen = chosen.sort_values("index").head(n)
     idx = chosen["index"].to_numpy().copy()

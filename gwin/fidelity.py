@@ -2,7 +2,7 @@
 
 For one trained classifier C (cached, as in a trial) this gives what the paper reports about C
 before any GWIN: test accuracy with no rejection, |P_c| at tau*, and per tau the % of test
-inputs rejected and C's accuracy on them, beside the paper's numbers (gwin.paper_reference).
+inputs rejected and C's accuracy on them, beside the paper's numbers (gwin.report.paper).
 `python -m gwin classifier ...` prints it; docs/fidelity.md records the figures.
 """
 
@@ -20,7 +20,7 @@ from gwin.confident import certainties
 from gwin.config import TrialConfig
 from gwin.data.datasets import load_dataset
 from gwin.metrics.sweep import tau_sweep
-from gwin.paper_reference import BASE_ACCURACY, MEAN_CONFIDENT, has_reference, paper_reference
+from gwin.report.paper import BASE_ACCURACY, MEAN_CONFIDENT, has_reference, paper_reference
 
 PAPER_TAUS = (0.50, 0.70, 0.80, 0.90, 0.95, 0.99)
 
@@ -51,13 +51,8 @@ def rejection_sweep(
 
 def measure_classifier(cfg: TrialConfig, taus: Sequence[float] = PAPER_TAUS) -> ClassifierFigures:
     """Train (or load) C and P_c exactly as a trial does, then evaluate C on the test split."""
-    from gwin.trial import (
-        load_classifier,
-        load_confident_indices,
-        mc_chunk,
-        resolve_device,
-        stage_seed,
-    )
+    from gwin.device import mc_chunk, resolve_device
+    from gwin.trial import load_classifier, load_confident_indices, stage_seed
 
     started = time.perf_counter()
     device = resolve_device(cfg.device)

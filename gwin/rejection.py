@@ -1,28 +1,34 @@
-"""Rejection functions r(c, y') -> {reject, y'} (paper Section 4.2).
+"""The rejection rule r(c, y') -> {reject, y'} (paper Section 4.2) and the thresholds reported.
 
-Any rule that maps a certainty and a label to "reject or keep" fits the GWIN framework; the
-evaluation code only needs `rejects(certainty, pred)`.
+Every place that decides which inputs C rejects goes through `rejected` (the metrics, P_c, the
+Figure 2 examples), so a different certainty-based rule is a change here only. This module
+needs no torch: it works on tensors, numpy arrays and pandas columns alike.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
-
-import torch
+from typing import TypeVar
 
 from gwin.errors import GwinError
 
+# The paper's inference thresholds (Section 5), plus 0.10/0.30 from design.md section 3.
+DEFAULT_TAUS = (0.10, 0.30, 0.50, 0.70, 0.80, 0.90, 0.95, 0.99)
+# The threshold of every single-number summary: the trials row, the headline tables, the
+# search objective and Figure 2's examples (the paper's Figure 2 uses 0.8).
+REPORT_TAU = 0.8
 
-class RejectionFunction(Protocol):
-    def rejects(self, certainty: torch.Tensor, pred: torch.Tensor) -> torch.Tensor:
-        """Boolean mask, True where the input is rejected."""
-        ...
+Values = TypeVar("Values")
+
+
+def rejected(certainty: Values, tau: float) -> Values:
+    """True where C rejects: certainty below tau (tau = 0 rejects nothing)."""
+    return certainty < tau
 
 
 @dataclass(frozen=True)
 class ThresholdRejection:
-    """The paper's tau-threshold rule: keep y' if c >= tau, else reject (tau=0 rejects nothing)."""
+    """The paper's tau-threshold rule as a checked object: keep y' if c >= tau, else reject."""
 
     tau: float
 
@@ -30,5 +36,5 @@ class ThresholdRejection:
         if not 0.0 <= self.tau <= 1.0:
             raise GwinError(f"tau must be in [0, 1], got {self.tau}")
 
-    def rejects(self, certainty: torch.Tensor, pred: torch.Tensor | None = None) -> torch.Tensor:
-        return certainty < self.tau
+    def rejects(self, certainty: Values) -> Values:
+        return rejected(certainty, self.tau)

@@ -21,45 +21,30 @@ import torch
 
 from gwin import __version__
 from gwin.cache import ArtifactCache, classifier_fields, confident_fields
-from gwin.callbacks import Metrics, PeriodicReport, ProgressBar
 from gwin.confident import certainties, confident_indices, confident_subset
 from gwin.config import TrialConfig
 from gwin.data.datasets import DatasetSplits, Split, load_dataset
-from gwin.errors import GwinError
+from gwin.device import mc_chunk, resolve_device
 from gwin.evaluate import examples_frame, predict, predictions_frame
 from gwin.metrics.paired import paired_counts
 from gwin.metrics.sweep import tau_sweep
 from gwin.models.classifiers import build_classifier
 from gwin.models.gwin_nets import Critic, build_generator
+from gwin.rejection import REPORT_TAU
+from gwin.train_callbacks import Metrics, PeriodicReport, ProgressBar
 from gwin.train_classifier import train_classifier
 from gwin.train_gwin import WGWINTrainer
 
 # The tau at which progress and summary metrics are reported (the paper's Figure 2 threshold).
-REPORT_TAU = 0.8
 # Corrupted test sets are the same for every trial, so trials are compared on identical inputs.
 CORRUPTION_SEED = 2019
 
 Report = Callable[[Metrics, dict[str, Any] | None], None]
 
 
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise GwinError(f"device {name!r} requested but CUDA is not available; use --device cpu")
-    return torch.device(name)
-
-
 def stage_seed(seed: int, stage: str) -> int:
     digest = hashlib.sha256(f"{seed}:{stage}".encode()).digest()
     return int.from_bytes(digest[:8], "little") % (2**63)
-
-
-def mc_chunk(device: torch.device) -> int:
-    """Inputs per Monte Carlo chunk (each of its T draws is one forward of that many rows). On a
-    CPU 100-250 rows run fastest (docs/performance.md); a GPU wants many rows to fill it, and
-    4,096 keep a bcnn trial under 3 GiB."""
-    return 4_096 if device.type == "cuda" else 250
 
 
 def _log(cfg: TrialConfig, message: str) -> None:
@@ -162,7 +147,7 @@ def run_trial(
     cfg: TrialConfig,
     *,
     trial_id: str | None = None,
-    study: str = "",
+    study_name: str = "",
     resume_state: dict[str, Any] | None = None,
     report: Report | None = None,
 ) -> TrialResult:
@@ -267,7 +252,7 @@ def run_trial(
     last = periodic.history[-1] if periodic.history else {}
     record = {
         "trial_id": trial_id,
-        "study": study,
+        "study": study_name,
         **cfg.record_columns(),
         "n_train": len(train),
         "n_confident": len(confident),

@@ -7,18 +7,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gwin.aggregate import (
+from gwin.config import TrialConfig
+from gwin.errors import GwinError
+from gwin.report.stats import (
     aggregate,
     at_tau,
     format_mean_std,
-    load_results,
     swept_columns,
     trial_selective,
     trial_sweeps,
 )
-from gwin.config import TrialConfig
-from gwin.errors import GwinError
-from gwin.results import write_parquet
+from gwin.store.reader import load_results, write_parquet
 
 
 def record(trial_id, status="ok", **overrides):
@@ -166,7 +165,7 @@ def test_bad_inputs_are_one_line_errors(tmp_path, hand_results):
     assert "\n" not in str(err.value)
     old = tmp_path / "old"
     write_parquet(pd.DataFrame([record("A")]).drop(columns=["n_confident"]), old / "trials.parquet")
-    with pytest.raises(GwinError, match="older gwin schema"):
+    with pytest.raises(GwinError, match="lacks the trials columns"):
         load_results(old)
     with pytest.raises(GwinError, match="no predictions for split='test', corruption='fog'"):
         trial_sweeps(hand_results, corruption="fog")

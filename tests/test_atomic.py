@@ -10,8 +10,8 @@ import pytest
 
 import gwin.atomic
 from gwin.atomic import atomic_path, write_table
-from gwin.results import write_parquet
-from gwin.tune.paths import read_json, write_json
+from gwin.store.location import read_json, write_json
+from gwin.store.reader import write_parquet
 
 
 def _mode(path) -> int:

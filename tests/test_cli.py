@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gwin.results import read_table
+from gwin.store.reader import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 FASHION = ROOT.parent / "shared" / "datasets" / "fashion-mnist"

@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from gwin.html_page import Page  # noqa: E402
+from gwin.report.html_page import Page  # noqa: E402
 
 
 def test_text_headings_and_title_are_escaped():

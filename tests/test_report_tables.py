@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from gwin.errors import GwinError
-from gwin.report_tables import (
+from gwin.report.tables import (
     PAPER_METRICS,
     comparison_table,
     mean_std_table,

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gwin.evaluate import PREDICTION_COLUMNS
 from gwin.metrics.sweep import tau_sweep
-from gwin.trial import REPORT_TAU, run_trial
+from gwin.rejection import REPORT_TAU
+from gwin.store.schema import PREDICTION_COLUMNS
+from gwin.trial import run_trial
 
 pytestmark = pytest.mark.slow
 

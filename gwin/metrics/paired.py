@@ -17,6 +17,8 @@ import math
 
 import pandas as pd
 
+from gwin.rejection import rejected
+
 PAIRED_COLUMNS = ["tau", "n_rejected", "fixed", "broken", "mcnemar_p"]
 
 
@@ -42,13 +44,13 @@ def paired_counts(
     gives the identity baseline's counts; after="gwin", before="identity" tests the GWIN
     against that baseline.
     """
-    rejected = predictions[predictions["bnn_certainty"] < tau]
-    bnn_ok = rejected[f"{before}_pred"] == rejected["label"]
-    gwin_ok = rejected[f"{after}_pred"] == rejected["label"]
+    rows = predictions[rejected(predictions["bnn_certainty"], tau)]
+    bnn_ok = rows[f"{before}_pred"] == rows["label"]
+    gwin_ok = rows[f"{after}_pred"] == rows["label"]
     fixed, broken = int((gwin_ok & ~bnn_ok).sum()), int((bnn_ok & ~gwin_ok).sum())
     return {
         "tau": float(tau),
-        "n_rejected": len(rejected),
+        "n_rejected": len(rows),
         "fixed": fixed,
         "broken": broken,
         "mcnemar_p": mcnemar_exact(fixed, broken),

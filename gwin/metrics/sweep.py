@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from gwin.config import DEFAULT_TAUS
+from gwin.rejection import DEFAULT_TAUS, rejected
 
 SWEEP_COLUMNS = [
     "tau",
@@ -32,6 +32,8 @@ SWEEP_COLUMNS = [
     "identity_acc_rejected",
     "identity_rejected_acc_delta",
     "gain_over_identity",
+    "bnn_reject_acc",
+    "reject_acc_delta",
 ]
 
 
@@ -66,10 +68,10 @@ def tau_sweep(predictions: pd.DataFrame, taus: Sequence[float] = DEFAULT_TAUS) -
     err_before = n - bnn_correct
     rows = []
     for tau in taus:
-        rejected = certainty < tau
-        k = int(rejected.sum())
-        bnn_r, gwin_r = int(bnn_ok[rejected].sum()), _count(gwin_ok, rejected)
-        ident_r = _count(identity_ok, rejected)
+        mask = rejected(certainty, tau)
+        k = int(mask.sum())
+        bnn_r, gwin_r = int(bnn_ok[mask].sum()), _count(gwin_ok, mask)
+        ident_r = _count(identity_ok, mask)
         after = bnn_correct - bnn_r + gwin_r
         bnn_acc, gwin_acc = _pct(bnn_correct, n), _pct(after, n)
         rows.append(
@@ -88,6 +90,9 @@ def tau_sweep(predictions: pd.DataFrame, taus: Sequence[float] = DEFAULT_TAUS) -
                 "identity_acc_rejected": _pct(ident_r, k),
                 "identity_rejected_acc_delta": _pct(ident_r - bnn_r, k),
                 "gain_over_identity": _pct(gwin_r - ident_r, k),
+                # the paper's "BNN w/ Reject": C's accuracy on what it accepts (NaN if nothing)
+                "bnn_reject_acc": _pct(bnn_correct - bnn_r, n - k),
+                "reject_acc_delta": _pct(bnn_correct - bnn_r, n - k) - bnn_acc,
             }
         )
     return pd.DataFrame(rows, columns=SWEEP_COLUMNS)
@@ -116,6 +121,6 @@ def sweep_by(
 
 def certainty_change(predictions: pd.DataFrame, tau: float) -> np.ndarray:
     """Figure 5: for rejected inputs, median ground-truth certainty after G minus before."""
-    rejected = predictions["bnn_certainty"].to_numpy() < tau
-    after = predictions["gwin_gt_certainty"].to_numpy()[rejected]
-    return after - predictions["bnn_gt_certainty"].to_numpy()[rejected]
+    mask = rejected(predictions["bnn_certainty"].to_numpy(), tau)
+    after = predictions["gwin_gt_certainty"].to_numpy()[mask]
+    return after - predictions["bnn_gt_certainty"].to_numpy()[mask]

@@ -3,7 +3,7 @@
 Importing this package does not import Ray: the runner prepares Ray's environment first.
 """
 
-from gwin.tune.consolidate import consolidate
+from gwin.store.consolidate import consolidate
 from gwin.tune.runner import study_main
 from gwin.tune.search import search_main
 

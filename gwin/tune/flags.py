@@ -13,27 +13,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gwin.cli import add_config_flags
-from gwin.config import PRESETS, RUNTIME_FIELDS, TrialConfig, config_field_names
-from gwin.errors import GwinError
-from gwin.tune.trainable import build_config
-
-AXES_FIRST, AXES_LAST = ("dataset",), ("seed",)
-# Study flags, not trial overrides: they never reach a TrialConfig.
-STUDY_FLAGS = (
-    "storage",
-    "name",
-    "resume",
-    "dry_run",
-    "address",
-    "cpus_per_trial",
-    "gpus_per_trial",
-    "max_failures",
-    "max_concurrent",
-    "datasets",
-    "seeds",
-    "fail_once_at_iteration",
+from gwin.config import (
+    PRESETS,
+    RUNTIME_FIELDS,
+    TrialConfig,
+    add_config_flags,
+    config_field_names,
+    config_from,
+    jsonable,
 )
+from gwin.errors import GwinError
 
 
 class StudyParser(argparse.ArgumentParser):
@@ -155,7 +144,7 @@ class Plan:
 
     def configs(self) -> list[TrialConfig]:
         """Every trial's config; raises GwinError on the first bad one (before Ray starts)."""
-        configs = [build_config(p) for p in self.params()]
+        configs = [config_from(p) for p in self.params()]
         ids = [c.trial_key() for c in configs]
         if len(set(ids)) != len(ids):
             raise GwinError("the grid holds the same trial twice; remove repeated values")
@@ -167,14 +156,10 @@ class Plan:
         return {**self.base, **{k: tune.grid_search(v) for k, v in self.axes.items()}}
 
 
-def _jsonable(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
 def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     """TrialConfig identity fields the user set on the command line."""
     names = set(config_field_names()) - RUNTIME_FIELDS - {"preset"}
-    return {k: _jsonable(v) for k, v in vars(args).items() if k in names and v is not None}
+    return {k: jsonable(v) for k, v in vars(args).items() if k in names and v is not None}
 
 
 def make_plan(
@@ -190,12 +175,12 @@ def make_plan(
             raise GwinError(f"no values for {key}; give at least one")
     base = {
         "preset": args.preset,
-        **{k: _jsonable(v) for k, v in defaults.items() if k not in space},
+        **{k: jsonable(v) for k, v in defaults.items() if k not in space},
         **overrides_from(args),
     }
     axes = {
         "dataset": list(args.datasets),
-        **{k: [_jsonable(v) for v in vs] for k, vs in space.items()},
+        **{k: [jsonable(v) for v in vs] for k, vs in space.items()},
         "seed": seeds_from(args.seeds),
     }
     if variants:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import math
 import os
 import shlex
@@ -11,11 +10,9 @@ import sys
 import time
 from collections.abc import Callable
 
-from gwin.errors import GwinError
+from gwin.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, command
+from gwin.store.location import Folder
 from gwin.tune.flags import Plan
-from gwin.tune.paths import StudyPaths
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def unfinished(grid, expected: int | None = None) -> int:
@@ -33,31 +30,16 @@ def command_line(argv: list[str] | None, resume: bool = True) -> str:
     return shlex.join(["python", script, *args])
 
 
-def exit_status(main: Callable[..., int]) -> Callable[..., int]:
-    """Wrap a study's main: a GwinError prints one line and exits 2; Ctrl+C prints the command
-    that resumes the study and exits 130."""
-
-    @functools.wraps(main)
-    def wrapped(*args, argv: list[str] | None = None, **kwargs) -> int:
-        try:
-            return main(*args, argv=argv, **kwargs)
-        except GwinError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return EXIT_USAGE
-        except KeyboardInterrupt:
-            print(f"interrupted; continue with: {command_line(argv)}", file=sys.stderr)
-            return EXIT_INTERRUPTED
-
-    return wrapped
+def study_command(main: Callable[..., int]) -> Callable[..., int]:
+    """A study's main under gwin.errors.command: Ctrl+C prints the command that resumes it."""
+    return command(lambda kw: f"interrupted; continue with: {command_line(kw.get('argv'))}")(main)
 
 
-def summarize(
-    study: StudyPaths, grids: list, left: int, started: float, argv: list[str] | None
-) -> int:
+def summarize(study: Folder, grids: list, left: int, started: float, argv: list[str] | None) -> int:
     """Consolidate once more and print what happened, where results are, what to run next.
 
     `left`: planned trials not finished (interrupted); the exit status is then 130."""
-    from gwin.tune.consolidate import consolidate
+    from gwin.store.consolidate import consolidate
 
     counts = consolidate(study)
     ended = sum(1 for g in grids for r in g if r.error is None)
@@ -85,7 +67,7 @@ def summarize(
     return EXIT_INTERRUPTED if left else (EXIT_FAILED if counts["error"] else EXIT_OK)
 
 
-def describe(plan: Plan, args: argparse.Namespace, study: StudyPaths) -> str:
+def describe(plan: Plan, args: argparse.Namespace, study: Folder) -> str:
     """The dry-run report: every trial, the shared settings, resources and storage."""
     import pandas as pd
 

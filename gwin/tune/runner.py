@@ -7,6 +7,7 @@ Optuna search). Errors in the input exit with status 2 and one line on stderr, b
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -14,14 +15,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from gwin.errors import GwinError
-from gwin.tune.consolidate import done_ids
-from gwin.tune.flags import check_address, parse_study
-from gwin.tune.paths import (
+from gwin.device import check_study_devices
+from gwin.errors import EXIT_OK, GwinError
+from gwin.store.location import (
     CACHE_DIR,
     OUTPUTS_DIR,
     TUNE_DIR,
-    StudyPaths,
+    Folder,
     check_writable,
     exists,
     is_empty,
@@ -29,54 +29,32 @@ from gwin.tune.paths import (
     read_json,
     write_json,
 )
+from gwin.store.trial_outputs import done_ids
+from gwin.tune.flags import check_address, parse_study
 from gwin.tune.report import (
-    EXIT_OK,
     command_line,
     describe,
-    exit_status,
+    study_command,
     summarize,
 )
-from gwin.tune.trainable import PROGRESS_COLUMNS, Settings
+from gwin.tune.trainable import PROGRESS_COLUMNS, TrialRuntime
 
 PLAN_FILE = "plan.json"  # the grid's trial ids, written when a study starts
 
 
-def study_paths(args: argparse.Namespace) -> StudyPaths:
-    storage = StudyPaths.at(args.storage)
-    return StudyPaths.at(storage.display(args.name))
+def study_paths(args: argparse.Namespace) -> Folder:
+    storage = Folder.at(args.storage)
+    return Folder.at(storage.display(args.name))
 
 
 def preflight(args: argparse.Namespace) -> None:
     """Checks that need no storage and no Ray: devices and the cluster address."""
-    check_device(args)
+    check_study_devices(args.device, args.gpus_per_trial, args.address)
     if args.address is not None and not args.dry_run:
         check_address(args.address)
 
 
-def check_device(args: argparse.Namespace) -> None:
-    """GPUs asked for where CUDA is absent: an error, unless --device cpu says to run on CPU."""
-    device = args.device or "auto"
-    if args.gpus_per_trial == 0 and device.startswith("cuda"):
-        raise GwinError(
-            f"--device {device} needs --gpus-per-trial > 0, or Ray will not reserve "
-            "a GPU for the trials"
-        )
-    if args.gpus_per_trial == 0 or args.address is not None:
-        return  # a cluster's workers, not this driver, have (or get) the GPUs
-    import torch
-
-    if torch.cuda.is_available():
-        return
-    if device != "cpu":
-        raise GwinError(
-            f"--gpus-per-trial {args.gpus_per_trial:g} but CUDA is not available "
-            "here; pass --device cpu to run the trials on CPU, or --gpus-per-trial 0"
-        )
-    print("note: no CUDA on this machine and --device cpu: trials ask for no GPU", file=sys.stderr)
-    args.gpus_per_trial = 0.0
-
-
-def prepare_storage(args: argparse.Namespace) -> StudyPaths:
+def prepare_storage(args: argparse.Namespace) -> Folder:
     study = study_paths(args)
     if not is_empty(study) and not args.resume:
         raise GwinError(
@@ -87,24 +65,30 @@ def prepare_storage(args: argparse.Namespace) -> StudyPaths:
     return study
 
 
-def check_same_grid(
-    study: StudyPaths, wanted: list[str], args: argparse.Namespace, argv: list[str] | None
-) -> None:
-    """--resume continues the stored grid (Tune restores it, whatever the flags say), so flags
-    describing another grid are refused here, against STUDY/plan.json, before anything runs."""
+def check_same_plan(study: Folder, plan: dict[str, Any], args: argparse.Namespace) -> None:
+    """--resume continues the stored study (Tune restores it, whatever the flags say), so flags
+    describing another one are refused here, against STUDY/plan.json, before anything runs.
+
+    `plan` is {"trial_ids": [...]} for a grid, {"search": {...}} (space, shared settings,
+    samples and seeds) for an Optuna search."""
     plan_file = study.path(PLAN_FILE)
     if args.resume and exists(study.fs, plan_file):
-        stored = set(read_json(study.fs, plan_file)["trial_ids"])
-        if stored != set(wanted):
-            raise GwinError(
-                f"--resume with other settings than the stored study ({len(set(wanted) - stored)}"
-                f" trials not in it, {len(stored - set(wanted))} of its trials not asked for); "
-                f"resume with its original flags (see {study.display(PLAN_FILE)}) or start "
-                "another study with --name"
+        stored = read_json(study.fs, plan_file)
+        if "trial_ids" in plan and set(stored.get("trial_ids", [])) != set(plan["trial_ids"]):
+            wanted, had = set(plan["trial_ids"]), set(stored.get("trial_ids", []))
+            detail = (
+                f"{len(wanted - had)} trials not in it, {len(had - wanted)} of its not asked for"
             )
-        return
-    foreign = set(list_dirs(study.fs, study.path(OUTPUTS_DIR))) - set(wanted)
-    if foreign:  # a study from before plan.json existed
+        elif "search" in plan and stored.get("search") != _jsonable(plan["search"]):
+            detail = "another search space, settings, sample count or seeds"
+        else:
+            return
+        raise GwinError(
+            f"--resume with other settings than the stored study ({detail}); resume with its "
+            f"original flags (see {study.display(PLAN_FILE)}) or start another study with --name"
+        )
+    foreign = set(list_dirs(study.fs, study.path(OUTPUTS_DIR))) - set(plan.get("trial_ids", []))
+    if "trial_ids" in plan and foreign:  # a study from before plan.json existed
         raise GwinError(
             f"--resume with other settings than the stored study: {len(foreign)} of its "
             "trials are not in the grid these flags describe; resume with its original flags, "
@@ -112,10 +96,14 @@ def check_same_grid(
         )
 
 
-def write_plan(study: StudyPaths, wanted: list[str], argv: list[str] | None) -> None:
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+
+def write_plan(study: Folder, plan: dict[str, Any], argv: list[str] | None) -> None:
     # Written once Ray is up: a start that fails earlier leaves an empty, reusable folder.
     if not exists(study.fs, study.path(PLAN_FILE)):
-        record = {"trial_ids": wanted, "command": command_line(argv, False)}
+        record = {**_jsonable(plan), "command": command_line(argv, False)}
         write_json(study.fs, study.path(PLAN_FILE), record)
 
 
@@ -124,11 +112,11 @@ def _absolute(path: str | None) -> str | None:
     return None if path is None else os.path.abspath(os.path.expanduser(path))
 
 
-def settings_for(args: argparse.Namespace, study: StudyPaths, run: str) -> Settings:
+def runtime_for(args: argparse.Namespace, study: Folder, run: str) -> TrialRuntime:
     # Object stores cannot hold the cache's file locks: there each node keeps its own cache.
     cache = _absolute(args.cache_dir) or (study.display(CACHE_DIR) if study.local else None)
-    return Settings(
-        study=args.name,
+    return TrialRuntime(
+        study_name=args.name,
         run=run,
         location=study.location,
         cache_dir=cache,
@@ -198,7 +186,7 @@ def _reporter():
 
 
 def run_tune(
-    study: StudyPaths,
+    study: Folder,
     run: str,
     param_space: dict[str, Any],
     args: argparse.Namespace,
@@ -208,11 +196,11 @@ def run_tune(
     """One Tune experiment in STUDY/tune/<run>; restored (not re-run) with --resume."""
     from ray import tune
 
-    from gwin.tune.callback import ConsolidateCallback
+    from gwin.tune.driver_callback import ConsolidateCallback
     from gwin.tune.trainable import gwin_trainable
 
     trainable = tune.with_resources(
-        tune.with_parameters(gwin_trainable, settings=settings_for(args, study, run)),
+        tune.with_parameters(gwin_trainable, runtime=runtime_for(args, study, run)),
         {"cpu": args.cpus_per_trial, "gpu": args.gpus_per_trial},
     )
     path = study.display(TUNE_DIR, run)
@@ -240,17 +228,17 @@ def run_tune(
     return grid
 
 
-def _record_errors(study: StudyPaths, name: str, run: str, grid) -> None:
+def _record_errors(study: Folder, name: str, run: str, grid) -> None:
     """Errors the callback could not record (it runs in the same process, but be sure)."""
-    from gwin.tune.callback import error_line, error_record
-    from gwin.tune.consolidate import record_error
+    from gwin.store.trial_outputs import record_error
+    from gwin.tune.driver_callback import error_line, failed_trial
 
     for result in grid:
         if result.error is not None and result.config:
-            record_error(study, error_record(name, run, result.config, error_line(result.error)))
+            record_error(study, failed_trial(name, run, result.config, error_line(result.error)))
 
 
-@exit_status
+@study_command
 def study_main(
     name: str,
     space: dict[str, list[Any]],
@@ -293,9 +281,9 @@ def study_main(
         return EXIT_OK
     study = prepare_storage(args)
     wanted = sorted(c.trial_key() for c in plan.configs())
-    check_same_grid(study, wanted, args, argv)
+    check_same_plan(study, {"trial_ids": wanted}, args)
     with ray_session(args):
-        write_plan(study, wanted, argv)
+        write_plan(study, {"trial_ids": wanted}, argv)
         grid = run_tune(study, "grid", plan.param_space(), args)
         left = len(set(wanted) - done_ids(study))
         return summarize(study, [grid], left, started, argv)

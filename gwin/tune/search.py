@@ -17,19 +17,26 @@ import argparse
 import time
 from typing import Any
 
-from gwin.errors import GwinError
-from gwin.tune.consolidate import done_ids
+from gwin.config import config_from
+from gwin.errors import EXIT_OK, GwinError
+from gwin.store.location import write_json
+from gwin.store.trial_outputs import done_ids
 from gwin.tune.flags import Plan, parse_study
-from gwin.tune.paths import write_json
 from gwin.tune.report import (
-    EXIT_OK,
-    exit_status,
     resources_line,
+    study_command,
     summarize,
     unfinished,
 )
-from gwin.tune.runner import preflight, prepare_storage, ray_session, run_tune, study_paths
-from gwin.tune.trainable import build_config
+from gwin.tune.runner import (
+    check_same_plan,
+    preflight,
+    prepare_storage,
+    ray_session,
+    run_tune,
+    study_paths,
+    write_plan,
+)
 
 # validation, tau = 0.8, maximised: what G adds over re-drawing C on the unchanged input (the
 # identity baseline), so a search cannot reward the resampling gain that any G would get
@@ -126,7 +133,7 @@ def best_params(grid, keys: list[str]) -> tuple[dict[str, Any], float]:
     return {k: best.config[k] for k in keys}, float(best.metrics[METRIC])
 
 
-@exit_status
+@study_command
 def search_main(
     name: str,
     space: dict[str, tuple],
@@ -162,11 +169,11 @@ def search_main(
         raise GwinError(f"--num-samples must be >= 1, got {args.num_samples}")
     for key, spec in space.items():  # every corner of the space must be a valid config
         for value in _corners(spec):
-            build_config({**plan.params()[0], key: value})
+            config_from({**plan.params()[0], key: value})
     for point in start_points or []:
         if set(point) != set(space):
             raise GwinError(f"a start point must set exactly {sorted(space)}, got {sorted(point)}")
-        build_config({**plan.params()[0], **point})
+        config_from({**plan.params()[0], **point})
     preflight(args)
     study = study_paths(args)
     if args.dry_run:
@@ -185,8 +192,23 @@ def search_main(
         print(f"storage: {study.location}")
         return EXIT_OK
     study = prepare_storage(args)
+    search_plan = {
+        "search": {
+            "space": space,
+            "start_points": start_points or [],
+            "base": plan.base,
+            "datasets": args.datasets,
+            "seeds": plan.axes["seed"],
+            "num_samples": args.num_samples,
+            "sampler_seed": args.sampler_seed,
+            "search_seed": args.search_seed,
+            "reduction_factor": args.reduction_factor,
+        }
+    }
+    check_same_plan(study, search_plan, args)
     grids, left = [], 0
     with ray_session(args):
+        write_plan(study, search_plan, argv)
         for dataset in args.datasets:
             base = {**plan.base, "dataset": dataset}
             search_space = {
@@ -194,7 +216,7 @@ def search_main(
                 "seed": args.search_seed,
                 **{k: _domain(s) for k, s in space.items()},
             }
-            cfg = build_config({**base, "seed": args.search_seed})
+            cfg = config_from({**base, "seed": args.search_seed})
             grid = run_tune(
                 study,
                 f"search-{dataset}",

@@ -2,7 +2,7 @@
 
 Tune's `config` holds the trial's identity (preset plus TrialConfig overrides, JSON-safe), so it
 is stored in the experiment state and a resumed study rebuilds exactly the same trials.
-Where the trial runs (device, data and cache folders, threads) comes from `Settings`, passed
+Where the trial runs (device, data and cache folders, threads) comes from `TrialRuntime`, passed
 with `tune.with_parameters`, so a resume may run on another machine.
 
 Inside a Tune trainable only `ray.tune.report`, `ray.tune.get_checkpoint` and
@@ -16,15 +16,11 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
-import pyarrow as pa
-
-from gwin.atomic import write_table
-from gwin.config import TrialConfig
-from gwin.tune.consolidate import clear_error, read_parquet
-from gwin.tune.paths import OUTPUTS_DIR, StudyPaths, exists, write_json
+from gwin.config import config_from
+from gwin.store.location import Folder, exists, write_json
+from gwin.store.trial_outputs import read_trial, trial_folder, write_trial
 
 STATE_FILE = "gwin_state.pt"
 # The first four non-Tune keys of a report become the columns of Tune's progress table.
@@ -33,10 +29,10 @@ FAULT_DIR = ".fault-injected"
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Runtime settings shared by all trials of a run (not part of any trial's identity)."""
+class TrialRuntime:
+    """Where and how the trials of one Tune run execute (never part of a trial's identity)."""
 
-    study: str  # study name, recorded in every trials row
+    study_name: str  # recorded in every trials row
     run: str  # the Tune experiment inside the study ("grid", "search-digits", ...)
     location: str  # the study folder: an absolute local path or a URI
     cache_dir: str | None  # classifier cache; None: each node's default cache
@@ -47,24 +43,6 @@ class Settings:
     # TEST-ONLY fault injection: raise once, right after the checkpoint at this generator
     # iteration (a marker file in the study folder makes it happen only once per trial).
     fail_once_at_iteration: int | None = None
-
-
-def build_config(params: dict[str, Any], **runtime: Any) -> TrialConfig:
-    """One Tune trial's TrialConfig: `params` (preset + identity fields, and optionally a
-    `variant` name with the study's `variants` table of overrides) plus runtime fields."""
-    values = dict(params)
-    preset = values.pop("preset")
-    variants, variant = values.pop("variants", {}), values.pop("variant", None)
-    if variant is not None:
-        values.update(variants[variant])
-    for key in ("taus", "corruptions"):
-        if isinstance(values.get(key), list):
-            values[key] = tuple(values[key])
-    return TrialConfig.from_preset(preset, **values, **runtime)
-
-
-def trial_id_of(params: dict[str, Any]) -> str:
-    return build_config(params).trial_key()
 
 
 def _progress(metrics: dict[str, float], last_val: dict[str, float]) -> dict[str, Any]:
@@ -83,7 +61,7 @@ def _progress(metrics: dict[str, float], last_val: dict[str, float]) -> dict[str
 
 def _final_metrics(result, iterations: int) -> dict[str, Any]:
     from gwin.metrics.sweep import tau_sweep
-    from gwin.trial import REPORT_TAU
+    from gwin.rejection import REPORT_TAU
 
     r, p = result.record, result.predictions
     val = tau_sweep(p[(p["split"] == "val") & (p["corruption"] == "none")], [REPORT_TAU]).iloc[0]
@@ -114,8 +92,8 @@ def _load_state(checkpoint) -> dict[str, Any] | None:
         return torch.load(os.path.join(folder, STATE_FILE), map_location="cpu", weights_only=True)
 
 
-def _maybe_fail(settings: Settings, study: StudyPaths, trial_id: str, iteration: int) -> None:
-    if settings.fail_once_at_iteration != iteration:
+def _maybe_fail(runtime: TrialRuntime, study: Folder, trial_id: str, iteration: int) -> None:
+    if runtime.fail_once_at_iteration != iteration:
         return
     marker = study.path(FAULT_DIR, trial_id)
     if not exists(study.fs, marker):
@@ -123,64 +101,31 @@ def _maybe_fail(settings: Settings, study: StudyPaths, trial_id: str, iteration:
         raise RuntimeError(f"test-only injected failure after the checkpoint at {iteration}")
 
 
-def write_outputs(study: StudyPaths, trial_id: str, result) -> None:
-    """The trial's three tables; trials.parquet last, as the completion marker."""
-    folder = (OUTPUTS_DIR, trial_id)
-    fs = study.fs
-    write_table(
-        fs,
-        study.path(*folder, "examples.parquet"),
-        pa.Table.from_pandas(result.examples, preserve_index=False),
-    )
-    write_table(
-        fs,
-        study.path(*folder, "predictions.parquet"),
-        pa.Table.from_pandas(result.predictions, preserve_index=False),
-    )
-    write_table(fs, study.path(*folder, "trials.parquet"), pa.Table.from_pylist([result.record]))
-    clear_error(study, trial_id)
-
-
-def finished_outputs(study: StudyPaths, trial_id: str) -> SimpleNamespace | None:
-    """The stored result of a trial whose outputs are complete, else None.
-
-    The driver can be stopped after a trial wrote its trials.parquet but before Tune recorded the
-    trial as finished; on resume Tune starts it again, and this lets it report instead of re-run.
-    """
-    folder = (OUTPUTS_DIR, trial_id)
-    if not exists(study.fs, study.path(*folder, "trials.parquet")):
-        return None
-    return SimpleNamespace(
-        record=read_parquet(study, *folder, "trials.parquet").to_pylist()[0],
-        predictions=read_parquet(study, *folder, "predictions.parquet").to_pandas(),
-    )
-
-
-def gwin_trainable(config: dict[str, Any], settings: Settings) -> None:
+def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
     """Run one trial under Tune; resumes from `tune.get_checkpoint()` after a failure."""
     started_at = time.time()
     import ray
     import torch
     from ray import tune
 
+    from gwin.device import resolve_device
     from gwin.trial import run_trial
 
-    torch.set_num_threads(max(1, int(settings.cpus_per_trial)))
+    torch.set_num_threads(max(1, int(runtime.cpus_per_trial)))
     # one INFO line per checkpoint otherwise; Tune's table already shows progress
     logging.getLogger("ray.train._internal.storage").setLevel(logging.WARNING)
-    device = settings.device
-    if device == "auto":
-        device = "cuda" if ray.get_gpu_ids() else "cpu"  # only a GPU this trial holds
-    cfg = build_config(
+    device = str(resolve_device(runtime.device, gpu_held=bool(ray.get_gpu_ids())))
+    cfg = config_from(
         config,
         device=device,
-        data_dir=settings.data_dir,
-        cache_dir=settings.cache_dir,
-        progress=settings.progress,
+        data_dir=runtime.data_dir,
+        cache_dir=runtime.cache_dir,
+        progress=runtime.progress,
     )
     trial_id = cfg.trial_key()
-    study = StudyPaths.at(settings.location)
-    done = finished_outputs(study, trial_id)
+    study = Folder.at(runtime.location)
+    folder = trial_folder(study, trial_id)
+    done = read_trial(folder)
     if done is not None:
         tune.report(_final_metrics(done, cfg.iterations))
         return
@@ -191,25 +136,25 @@ def gwin_trainable(config: dict[str, Any], settings: Settings) -> None:
         if state is None:
             tune.report(row)
             return
-        with tempfile.TemporaryDirectory(prefix="gwin-ckpt-") as folder:
-            torch.save(state, os.path.join(folder, STATE_FILE))
+        with tempfile.TemporaryDirectory(prefix="gwin-ckpt-") as ckpt_dir:
+            torch.save(state, os.path.join(ckpt_dir, STATE_FILE))
             # report() persists the folder to the study's storage before it returns
-            tune.report(row, checkpoint=tune.Checkpoint.from_directory(folder))
-        _maybe_fail(settings, study, trial_id, int(metrics["iteration"]))
+            tune.report(row, checkpoint=tune.Checkpoint.from_directory(ckpt_dir))
+        _maybe_fail(runtime, study, trial_id, int(metrics["iteration"]))
 
     result = run_trial(
         cfg,
         trial_id=trial_id,
-        study=settings.study,
+        study_name=runtime.study_name,
         resume_state=_load_state(tune.get_checkpoint()),
         report=report,
     )
     result.record.update(
-        run=settings.run,
+        run=runtime.run,
         node_id=ray.get_runtime_context().get_node_id(),
         tune_trial_id=tune.get_context().get_trial_id(),
         started_at=started_at,
         finished_at=time.time(),
     )
-    write_outputs(study, trial_id, result)
+    write_trial(folder, result)
     tune.report(_final_metrics(result, cfg.iterations))

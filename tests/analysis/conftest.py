@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gwin.aggregate import format_mean_std
 from gwin.config import TrialConfig
 from gwin.evaluate import predictions_frame
 from gwin.metrics.sweep import tau_sweep
-from gwin.results import write_parquet
+from gwin.report.stats import format_mean_std
+from gwin.store.reader import write_parquet
 
 ROOT = Path(__file__).resolve().parents[2]  # analysis/ is importable via pytest's pythonpath
 
@@ -160,7 +160,7 @@ def smoke_study(tmp_path_factory) -> Path:
                 progress=False,
                 cache_dir=str(base / "cache"),
             )
-            result = run_trial(cfg, study="smoke")
+            result = run_trial(cfg, study_name="smoke")
             records.append(result.record)
             preds.append(result.predictions)
             examples.append(result.examples)
@@ -174,7 +174,7 @@ def smoke_study(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def expected_cell():
-    """mean ± std of one metric over trials, computed independently of gwin.aggregate:
+    """mean ± std of one metric over trials, computed independently of gwin.report.stats:
     raw Parquet -> tau_sweep per trial -> numpy mean and std (ddof=1)."""
 
     def cell(study: Path, trial_ids: list[str], metric: str, tau: float) -> str:

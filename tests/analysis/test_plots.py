@@ -1,11 +1,12 @@
-"""analysis/plots.py and gwin.plots: every figure builds from study results and saves."""
+"""analysis/plots.py and gwin.report.figures: every figure builds from study results and saves."""
 
 import pytest
 from matplotlib.figure import Figure
 
 from analysis import plots
-from gwin import plots as gp
-from gwin.aggregate import at_tau, load_results, select_predictions, trial_sweeps
+from gwin.report import figures as gp
+from gwin.report.stats import at_tau, select_predictions, trial_sweeps
+from gwin.store.reader import load_results
 
 
 @pytest.fixture(scope="module")

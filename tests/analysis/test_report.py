@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import report
-from gwin.aggregate import format_mean_std
+from gwin.report.stats import format_mean_std
 
 VOID = {"meta", "img", "br", "hr", "link", "input", "col", "wbr"}
 

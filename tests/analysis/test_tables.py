@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from analysis import tables
-from gwin.results import write_parquet
+from gwin.store.reader import write_parquet
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,7 +116,20 @@ def test_bad_input_gives_one_line_and_exit_2(capsys, tmp_path, synthetic_study):
     trials = pd.read_parquet(synthetic_study / "results" / "trials.parquet")
     write_parquet(trials.drop(columns=["classifier_cache_hit"]), old / "trials.parquet")
     code, _, err = run_main(capsys, old)
-    assert code == 2 and "older gwin schema" in err and err.count("\n") == 1
+    assert code == 2 and "lacks the trials columns" in err and err.count("\n") == 1
+    # a table from before schema versions (no version key) is refused with what to do
+    unversioned = tmp_path / "unversioned"
+    unversioned.mkdir()
+    pq.write_table(pa.Table.from_pandas(trials), unversioned / "trials.parquet")
+    code, _, err = run_main(capsys, unversioned)
+    assert code == 2 and "holds results schema v1, this gwin reads v2" in err
+    assert err.count("\n") == 1
+    code, _, err = run_main(capsys, tmp_path / "not-a-study-dir-at-all")
+    assert code == 2 and "does not exist" in err and err.count("\n") == 1
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("hello")
+    code, _, err = run_main(capsys, tmp_path / "notes")
+    assert code == 2 and "is not a gwin study or trial folder" in err
     code, _, err = run_main(capsys, synthetic_study, "--by", "nonsense")
     assert code == 2 and "cannot group by ['nonsense']" in err
     code, _, err = run_main(capsys, synthetic_study, "--by", "dataset")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from gwin.results import read_table
+from gwin.store.reader import read_table
 
 pytestmark = pytest.mark.slow
 

@@ -6,19 +6,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gwin.results import read_table
-from gwin.tune import consolidate
-from gwin.tune.callback import error_line, error_record
-from gwin.tune.consolidate import record_error
-from gwin.tune.paths import StudyPaths
-from gwin.tune.trainable import _progress, build_config, write_outputs
+from gwin.config import config_from
+from gwin.store.consolidate import consolidate
+from gwin.store.location import Folder
+from gwin.store.reader import read_table
+from gwin.store.trial_outputs import record_error, trial_folder, write_trial
+from gwin.tune.driver_callback import error_line, failed_trial
+from gwin.tune.trainable import _progress
 
 PARAMS = {"preset": "smoke", "dataset": "digits", "lambda_loss": 1.0, "seed": 0}
 
 
 def fake_result(params, n_val=3, n_test=2):
     """A TrialResult-shaped object: one trials row, n_val + n_test predictions, one example."""
-    cfg = build_config(params)
+    cfg = config_from(params)
     tid = cfg.trial_key()
     record = {
         "trial_id": tid,
@@ -53,15 +54,15 @@ def fake_result(params, n_val=3, n_test=2):
 
 @pytest.fixture
 def study_dir(tmp_path):
-    return StudyPaths.at(tmp_path / "study")
+    return Folder.at(tmp_path / "study")
 
 
 def test_ok_and_error_trials_are_consolidated_once_and_partitioned(study_dir):
     a, result_a = fake_result(PARAMS)
     b, result_b = fake_result({**PARAMS, "dataset": "mnist"}, n_val=4, n_test=4)
-    write_outputs(study_dir, a, result_a)
-    write_outputs(study_dir, b, result_b)
-    bad = error_record("s", "grid", {**PARAMS, "seed": 7}, "GwinError: P_c is empty")
+    write_trial(trial_folder(study_dir, a), result_a)
+    write_trial(trial_folder(study_dir, b), result_b)
+    bad = failed_trial("s", "grid", {**PARAMS, "seed": 7}, "GwinError: P_c is empty")
     record_error(study_dir, bad)
 
     counts = consolidate(study_dir.location)
@@ -93,14 +94,14 @@ def test_ok_and_error_trials_are_consolidated_once_and_partitioned(study_dir):
 
 def test_a_later_success_replaces_the_error_row(study_dir):
     tid, result = fake_result(PARAMS)
-    record_error(study_dir, error_record("s", "grid", PARAMS, "RuntimeError: boom"))
+    record_error(study_dir, failed_trial("s", "grid", PARAMS, "RuntimeError: boom"))
     assert consolidate(study_dir)["error"] == 1
-    write_outputs(study_dir, tid, result)
+    write_trial(trial_folder(study_dir, tid), result)
     assert consolidate(study_dir) == {"ok": 1, "error": 0, "predictions": 5, "examples": 1}
     trials = read_table(study_dir.location, "trials")
     assert list(trials["status"]) == ["ok"] and list(trials["trial_id"]) == [tid]
     # and an error reported after the success does not overwrite it
-    record_error(study_dir, error_record("s", "grid", PARAMS, "RuntimeError: late"))
+    record_error(study_dir, failed_trial("s", "grid", PARAMS, "RuntimeError: late"))
     assert consolidate(study_dir)["error"] == 0
 
 

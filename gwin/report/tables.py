@@ -1,6 +1,6 @@
 """Mean +- std tables for tables.py and report.py: which numbers, grouped how, rendered as what.
 
-Every table here is built from `gwin.aggregate` output, so the CLI tables and the HTML report
+Every table here is built from `gwin.report.stats` output, so the CLI tables and the HTML report
 show the same numbers. Cells read "mean ± std"; "± n/a" marks a single seed (std undefined),
 and "(n=k)" marks a cell where only k of the group's trials define the value (e.g. seeds whose
 rejected set is empty at that tau).
@@ -15,7 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gwin.aggregate import (
+from gwin.errors import GwinError
+from gwin.report.paper import METRICS as PAPER_METRICS_ORDER
+from gwin.report.paper import has_reference, paper_reference
+from gwin.report.stats import (
     TABLE_KEYS,
     Results,
     aggregate,
@@ -25,10 +28,7 @@ from gwin.aggregate import (
     trial_selective,
     trial_sweeps,
 )
-from gwin.errors import GwinError
-from gwin.paper_reference import METRICS as PAPER_METRICS_ORDER
-from gwin.paper_reference import has_reference, paper_reference
-from gwin.tables import BASELINE_COLUMNS, PAPER_COLUMNS
+from gwin.report.sweep_table import BASELINE_COLUMNS, PAPER_COLUMNS
 
 FORMATS = ("markdown", "latex", "csv", "html")
 # The paper's Table 1/2 columns (design.md section 3), in its order.

@@ -9,35 +9,23 @@ writes to the right place (Tune restores callbacks from the original run's RunCo
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import PurePosixPath
 from typing import Any
 
 from ray import tune
 
-from gwin.results import REQUIRED_COLUMNS
-from gwin.tune.consolidate import consolidate, record_error
-from gwin.tune.paths import StudyPaths
-from gwin.tune.trainable import build_config
+from gwin.config import config_from
+from gwin.store.consolidate import consolidate
+from gwin.store.location import Folder
+from gwin.store.schema import error_record
+from gwin.store.trial_outputs import record_error
 
 logger = logging.getLogger(__name__)
 
 
-def error_record(study: str, run: str, params: dict[str, Any], message: str) -> dict[str, Any]:
-    """A trials row for a failed trial: its identity, status 'error' and the error's first line."""
-    cfg = build_config(params)
-    # readers require every trials column; what only a finished trial knows stays null
-    unknown = dict.fromkeys(REQUIRED_COLUMNS["trials"])
-    return {
-        **unknown,
-        "trial_id": cfg.trial_key(),
-        "study": study,
-        **cfg.record_columns(),
-        "run": run,
-        "finished_at": time.time(),
-        "status": "error",
-        "error": message,
-    }
+def failed_trial(study_name: str, run: str, params: dict[str, Any], message: str) -> dict:
+    """The trials row of a failed Tune trial (gwin.store.schema.error_record)."""
+    return error_record(study_name, run, config_from(params), message)
 
 
 def error_line(err: BaseException | str | None) -> str:
@@ -69,11 +57,11 @@ def _trial_error(trial) -> BaseException | str | None:
         return None
 
 
-def study_of(trial) -> tuple[StudyPaths, str]:
+def study_of(trial) -> tuple[Folder, str]:
     """(the study folder, the run name) from the trial's storage: STUDY/tune/<run>."""
     storage = trial.storage
     run = PurePosixPath(storage.experiment_fs_path)
-    return StudyPaths.from_fs(storage.storage_filesystem, str(run.parent.parent)), run.name
+    return Folder.from_fs(storage.storage_filesystem, str(run.parent.parent)), run.name
 
 
 class ConsolidateCallback(tune.Callback):
@@ -82,7 +70,7 @@ class ConsolidateCallback(tune.Callback):
     def __init__(self, study_name: str):
         self.study_name = study_name
 
-    def _consolidate(self, study: StudyPaths) -> None:
+    def _consolidate(self, study: Folder) -> None:
         try:
             consolidate(study)
         except Exception as err:  # noqa: BLE001 - never let bookkeeping kill the study
@@ -95,7 +83,7 @@ class ConsolidateCallback(tune.Callback):
         study, run = study_of(trial)
         try:
             message = error_line(_trial_error(trial))
-            record_error(study, error_record(self.study_name, run, trial.config, message))
+            record_error(study, failed_trial(self.study_name, run, trial.config, message))
         except Exception as err:  # noqa: BLE001
             logger.warning("could not record the failure of %s: %s", trial, err)
         self._consolidate(study)

@@ -1,6 +1,6 @@
 """Seaborn figures of a study (the paper's Figures 2-5 and the platform's extra views).
 
-Each function takes per-trial frames from `gwin.aggregate` (or predictions / examples) and
+Each function takes per-trial frames from `gwin.report.stats` (or predictions / examples) and
 returns a matplotlib Figure; error bars are seaborn's `errorbar="sd"` over trials, the same
 spread as the tables' std. Figures are built with `matplotlib.figure.Figure`, not pyplot, so
 importing this module neither switches the caller's backend nor needs a display, and figures

@@ -1,4 +1,5 @@
-"""Where a study lives, on any storage `pyarrow.fs` understands (local, NFS, s3://, gs://, ...).
+"""Folders on any storage `pyarrow.fs` understands (local, NFS, s3://, gs://, ...), and the
+layout of a study folder.
 
 A study named NAME under STORAGE is the folder STORAGE/NAME:
 
@@ -6,7 +7,7 @@ A study named NAME under STORAGE is the folder STORAGE/NAME:
     trial_outputs/<trial_id>/ one finished trial's tables; `trials.parquet` is written last and
                              marks the trial complete (`error.json` instead: the trial failed)
     cache/                   classifiers and confident sets shared by the study's trials
-    results/                 the consolidated tables (see gwin.tune.consolidate)
+    results/                 the consolidated tables (see gwin.store.consolidate)
 
 Every write goes to a temporary name first and is then moved into place, so a reader never
 sees half a file (on object stores a move is a copy, but each object still appears whole).
@@ -34,13 +35,19 @@ def is_uri(location: str) -> bool:
     return "://" in location
 
 
+def name_of(location: str) -> str:
+    """The last component of a local path or a URI (a study's name, for titles)."""
+    return PurePosixPath(location.split("://", 1)[-1].rstrip("/")).name
+
+
 @dataclass(frozen=True)
-class StudyPaths:
-    """A study folder as (filesystem, path inside it) plus the location users type."""
+class Folder:
+    """A folder (a study's, or one trial's) as (filesystem, path inside it) plus the location
+    users type."""
 
     location: str  # an absolute local path or a URI, as shown to users
     fs: pafs.FileSystem
-    root: str  # the study folder's path inside `fs`
+    root: str  # the folder's path inside `fs`
 
     @property
     def local(self) -> bool:
@@ -58,8 +65,14 @@ class StudyPaths:
             else "/".join([self.location.rstrip("/"), *parts])
         )
 
+    def child(self, *parts: str) -> Folder:
+        return Folder(self.display(*parts), self.fs, self.path(*parts))
+
+    def exists(self, *parts: str) -> bool:
+        return exists(self.fs, self.path(*parts))
+
     @classmethod
-    def at(cls, location: str | os.PathLike) -> StudyPaths:
+    def at(cls, location: str | os.PathLike) -> Folder:
         """The study folder at a local path (made absolute) or a URI such as s3://bucket/NAME."""
         location = str(location)
         if not is_uri(location):
@@ -71,7 +84,7 @@ class StudyPaths:
         return cls(location.rstrip("/") if is_uri(location) else location, fs, root)
 
     @classmethod
-    def from_fs(cls, fs: pafs.FileSystem, root: str) -> StudyPaths:
+    def from_fs(cls, fs: pafs.FileSystem, root: str) -> Folder:
         """From Ray Tune's (storage_filesystem, fs path), e.g. inside a driver callback."""
         location = root if isinstance(fs, pafs.LocalFileSystem) else f"{fs.type_name}://{root}"
         return cls(location, fs, root)
@@ -87,11 +100,13 @@ def exists(fs: pafs.FileSystem, path: str) -> bool:
 
 
 def list_dirs(fs: pafs.FileSystem, path: str) -> list[str]:
-    """Names of the sub-folders of `path` (sorted; empty when `path` does not exist)."""
+    """Names of the sub-folders of `path`, hidden ones (staging, temporaries) left out (sorted;
+    empty when `path` does not exist)."""
     if not exists(fs, path):
         return []
     infos = fs.get_file_info(pafs.FileSelector(path, recursive=False))
-    return sorted(PurePosixPath(i.path).name for i in infos if i.type == pafs.FileType.Directory)
+    names = (PurePosixPath(i.path).name for i in infos if i.type == pafs.FileType.Directory)
+    return sorted(n for n in names if not n.startswith("."))
 
 
 def list_files(fs: pafs.FileSystem, path: str) -> list[str]:
@@ -102,9 +117,13 @@ def list_files(fs: pafs.FileSystem, path: str) -> list[str]:
     return sorted(i.path for i in infos if i.type == pafs.FileType.File)
 
 
-def write_json(fs: pafs.FileSystem, path: str, value: Any) -> None:
+def write_bytes(fs: pafs.FileSystem, path: str, data: bytes) -> None:
     with atomic_fs_path(fs, path) as tmp, fs.open_output_stream(tmp) as out:
-        out.write(json.dumps(value, sort_keys=True, default=str).encode())
+        out.write(data)
+
+
+def write_json(fs: pafs.FileSystem, path: str, value: Any) -> None:
+    write_bytes(fs, path, json.dumps(value, sort_keys=True, default=str).encode())
 
 
 def read_json(fs: pafs.FileSystem, path: str) -> Any:
@@ -117,7 +136,7 @@ def delete_file(fs: pafs.FileSystem, path: str) -> None:
         fs.delete_file(path)
 
 
-def check_writable(study: StudyPaths) -> None:
+def check_writable(study: Folder) -> None:
     """Create the study folder and write and delete a probe file; one-line error if that fails."""
     probe = study.path(f".gwin-write-probe-{os.getpid()}-{uuid.uuid4().hex[:6]}")
     try:
@@ -132,7 +151,7 @@ def check_writable(study: StudyPaths) -> None:
         ) from err
 
 
-def is_empty(study: StudyPaths) -> bool:
+def is_empty(study: Folder) -> bool:
     if not exists(study.fs, study.root):
         return True
     return not study.fs.get_file_info(pafs.FileSelector(study.root, recursive=False))

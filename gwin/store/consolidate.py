@@ -17,24 +17,14 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from pathlib import PurePosixPath
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from gwin.atomic import write_table
-from gwin.tune.paths import (
-    OUTPUTS_DIR,
-    RESULTS_DIR,
-    StudyPaths,
-    delete_file,
-    exists,
-    list_dirs,
-    list_files,
-    read_json,
-    write_json,
-)
+from gwin.store.location import OUTPUTS_DIR, RESULTS_DIR, Folder, list_dirs, list_files, read_json
+from gwin.store.schema import stamp
+from gwin.store.trial_outputs import ERROR_FILE, is_complete, read_parquet, trial_folder
 
 PREDICTION_ORDER = [
     ("trial_id", "ascending"),
@@ -44,62 +34,35 @@ PREDICTION_ORDER = [
 ]
 
 
-def read_parquet(study: StudyPaths, *parts: str) -> pa.Table:
-    table = pq.read_table(study.path(*parts), filesystem=study.fs)
-    return table.replace_schema_metadata(None)  # drop per-file pandas metadata before concat
-
-
 def _concat(tables: list[pa.Table]) -> pa.Table:
     # Error rows lack the metric columns and may hold nulls where ok rows hold numbers.
     return pa.concat_tables(tables, promote_options="permissive")
 
 
-def record_error(study: StudyPaths, record: dict[str, Any]) -> None:
-    """Mark a trial as failed (unless it already finished): its config, status 'error', message."""
-    folder = (OUTPUTS_DIR, record["trial_id"])
-    if exists(study.fs, study.path(*folder, "trials.parquet")):
-        return
-    write_json(study.fs, study.path(*folder, "error.json"), {**record, "status": "error"})
-
-
-def clear_error(study: StudyPaths, trial_id: str) -> None:
-    delete_file(study.fs, study.path(OUTPUTS_DIR, trial_id, "error.json"))
-
-
-def done_ids(study: StudyPaths) -> set[str]:
-    """Trials that finished (trials.parquet) or failed for good (error.json)."""
-    return {
-        t
-        for t in list_dirs(study.fs, study.path(OUTPUTS_DIR))
-        if exists(study.fs, study.path(OUTPUTS_DIR, t, "trials.parquet"))
-        or exists(study.fs, study.path(OUTPUTS_DIR, t, "error.json"))
-    }
-
-
-def consolidate(study: StudyPaths | str | os.PathLike) -> dict[str, int]:
+def consolidate(study: Folder | str | os.PathLike) -> dict[str, int]:
     """Rebuild STUDY/results from STUDY/trial_outputs; returns row counts per table and status."""
-    if not isinstance(study, StudyPaths):
-        study = StudyPaths.at(study)
+    if not isinstance(study, Folder):
+        study = Folder.at(study)
     trials: list[pa.Table] = []
     predictions: dict[str, list[pa.Table]] = defaultdict(list)
     examples: list[pa.Table] = []
     n_error = 0
     for trial_id in list_dirs(study.fs, study.path(OUTPUTS_DIR)):
-        folder = (OUTPUTS_DIR, trial_id)
-        if exists(study.fs, study.path(*folder, "trials.parquet")):
-            row = read_parquet(study, *folder, "trials.parquet")
+        folder = trial_folder(study, trial_id)
+        if is_complete(folder):
+            row = read_parquet(folder, "trials.parquet")
             trials.append(row)
             dataset = row.column("dataset")[0].as_py()
-            pred = read_parquet(study, *folder, "predictions.parquet")
+            pred = read_parquet(folder, "predictions.parquet")
             if "dataset" in pred.column_names:  # the partition folder holds it
                 pred = pred.drop_columns(["dataset"])
             predictions[dataset].append(pred)
-            if exists(study.fs, study.path(*folder, "examples.parquet")):
-                table = read_parquet(study, *folder, "examples.parquet")
+            if folder.exists("examples.parquet"):
+                table = read_parquet(folder, "examples.parquet")
                 if table.num_rows:  # n_examples=0 writes an empty, column-less table
                     examples.append(table)
-        elif exists(study.fs, study.path(*folder, "error.json")):
-            record = read_json(study.fs, study.path(*folder, "error.json"))
+        elif folder.exists(ERROR_FILE):
+            record = read_json(folder.fs, folder.path(ERROR_FILE))
             trials.append(pa.Table.from_pylist([record]))
             n_error += 1
 
@@ -109,7 +72,7 @@ def consolidate(study: StudyPaths | str | os.PathLike) -> dict[str, int]:
     for dataset, parts in sorted(predictions.items()):
         table = _concat(parts).sort_by(PREDICTION_ORDER)
         path = study.path(*results, "predictions", f"dataset={dataset}", "part-0.parquet")
-        write_table(study.fs, path, table)
+        write_table(study.fs, path, stamp(table))
         written.add(path)
         counts["predictions"] += table.num_rows
     for stale in list_files(study.fs, study.path(*results, "predictions")):
@@ -117,11 +80,11 @@ def consolidate(study: StudyPaths | str | os.PathLike) -> dict[str, int]:
             study.fs.delete_file(stale)
     if examples:
         table = _concat(examples).sort_by([("trial_id", "ascending"), ("index", "ascending")])
-        write_table(study.fs, study.path(*results, "examples.parquet"), table)
+        write_table(study.fs, study.path(*results, "examples.parquet"), stamp(table))
         counts["examples"] = table.num_rows
     if trials:
         table = _concat(trials)
         table = table.take(pc.sort_indices(table, sort_keys=[("trial_id", "ascending")]))
         # trials.parquet last: a reader that sees it also sees the predictions it describes.
-        write_table(study.fs, study.path(*results, "trials.parquet"), table)
+        write_table(study.fs, study.path(*results, "trials.parquet"), stamp(table))
     return counts

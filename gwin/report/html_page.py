@@ -10,8 +10,8 @@ import html
 
 import pandas as pd
 
-from gwin import plots as gp
-from gwin.report_tables import render
+from gwin.report import figures as gp
+from gwin.report.tables import render
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1150px; margin: 2em auto; color: #222;

@@ -10,26 +10,21 @@ with pandas. std uses ddof=1, so a group with one seed has an undefined (NaN) st
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
-from pathlib import Path
+from dataclasses import fields
 
 import numpy as np
 import pandas as pd
 
-from gwin.config import DEFAULT_TAUS, RUNTIME_FIELDS, TrialConfig
+from gwin.config import RUNTIME_FIELDS, TrialConfig
 from gwin.errors import GwinError
 from gwin.metrics.selective import SELECTIVE_COLUMNS, selective_by
 from gwin.metrics.sweep import SWEEP_COLUMNS, sweep_by
-from gwin.results import read_table
+from gwin.store.reader import Results
 
-# The threshold of the headline numbers (the paper's Figure 2 and gwin.trial.REPORT_TAU).
-HEADLINE_TAU = 0.8
 SWEEP_METRICS = [c for c in SWEEP_COLUMNS if c != "tau"]
-METRICS = [*SWEEP_METRICS, "bnn_reject_acc", "reject_acc_delta", *SELECTIVE_COLUMNS]
+METRICS = [*SWEEP_METRICS, *SELECTIVE_COLUMNS]
 # Config columns that identify what a trial computes; `study` names where it came from.
 CONFIG_COLUMNS = ["study", *(f.name for f in fields(TrialConfig) if f.name not in RUNTIME_FIELDS)]
 # Never "swept" in the sense of a hyperparameter: seeds are what we average over, dataset and
@@ -38,68 +33,8 @@ NOT_SWEPT = {"study", "seed", "classifier_seed", "dataset", "classifier", "taus"
 TABLE_KEYS = ["dataset", "classifier"]
 
 
-@dataclass
-class Results:
-    """The successful trials of a results directory and their predictions and examples."""
-
-    source: Path
-    trials: pd.DataFrame  # status == 'ok' only
-    failed: pd.DataFrame  # status != 'ok'
-    predictions: pd.DataFrame
-    examples: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def config_columns(self) -> list[str]:
-        return [c for c in CONFIG_COLUMNS if c in self.trials.columns]
-
-    @property
-    def taus(self) -> list[float]:
-        """Every tau any trial evaluated (the union of the trials' `taus`)."""
-        found = {float(t) for value in self.trials.get("taus", []) for t in json.loads(value)}
-        return sorted(found) or list(DEFAULT_TAUS)
-
-
-def _as_str(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    for c in columns:
-        if c in frame.columns:
-            frame[c] = frame[c].astype(str)
-    return frame
-
-
-def load_results(path: str | os.PathLike) -> Results:
-    """Read a study dir (STORAGE/NAME), its `results/` or a trial dir; keep the 'ok' trials."""
-    source = Path(path)
-    trials = _as_str(read_table(source, "trials"), ["trial_id", "status"])
-    if trials.empty:
-        raise GwinError(f"{source} holds no trials; run the study (or a trial) first")
-    ok = trials["status"] == "ok"
-    if not ok.any():
-        first = (str(trials["error"].iloc[0]).strip().splitlines() or [""])[0][:200]
-        raise GwinError(
-            f"none of the {len(trials)} trials in {source} succeeded; first error: "
-            f"{first or 'unknown'} (fix it and re-run with --resume)"
-        )
-    predictions = read_table(source, "predictions")
-    # Hive partitions (dataset=...) repeat trial columns; the trials table is the authority.
-    duplicated = [c for c in predictions.columns if c in trials.columns and c != "trial_id"]
-    predictions = _as_str(predictions.drop(columns=duplicated), ["trial_id", "split", "corruption"])
-    predictions = predictions[predictions["trial_id"].isin(trials.loc[ok, "trial_id"])]
-    if predictions.empty:
-        raise GwinError(f"{source} has no predictions for its successful trials; re-run them")
-    notes = []
-    try:
-        examples = _as_str(read_table(source, "examples"), ["trial_id"])
-    except GwinError as err:  # optional: only the example grid needs it
-        examples, notes = pd.DataFrame(), [f"no example images: {err}"]
-    return Results(
-        source,
-        trials[ok].reset_index(drop=True),
-        trials[~ok].reset_index(drop=True),
-        predictions.reset_index(drop=True),
-        examples,
-        notes,
-    )
+def config_columns(trials: pd.DataFrame) -> list[str]:
+    return [c for c in CONFIG_COLUMNS if c in trials.columns]
 
 
 def swept_columns(trials: pd.DataFrame) -> list[str]:
@@ -137,7 +72,7 @@ def select_predictions(
 
 
 def _with_config(per_trial: pd.DataFrame, results: Results) -> pd.DataFrame:
-    config = results.trials[["trial_id", *results.config_columns]]
+    config = results.trials[["trial_id", *config_columns(results.trials)]]
     return config.merge(per_trial, on="trial_id", how="inner", validate="one_to_many")
 
 
@@ -147,18 +82,9 @@ def trial_sweeps(
     corruption: str | None = "none",
     taus: Sequence[float] | None = None,
 ) -> pd.DataFrame:
-    """The tau sweep of every trial (x split x corruption) with its config columns.
-
-    Adds `bnn_reject_acc`: C's accuracy on the inputs it accepts (the paper's "BNN w/ Reject"),
-    in %, NaN when everything is rejected; and `reject_acc_delta` = bnn_reject_acc - bnn_acc.
-    """
+    """The tau sweep of every trial (x split x corruption) with its config columns."""
     p = _select(results, split, corruption)
     sweeps = sweep_by(p, ("trial_id", "split", "corruption"), taus or results.taus)
-    correct = sweeps["bnn_acc"] * sweeps["n"] / 100
-    correct_rejected = (sweeps["bnn_acc_rejected"] * sweeps["n_rejected"] / 100).fillna(0.0)
-    accepted = sweeps["n"] - sweeps["n_rejected"]
-    sweeps["bnn_reject_acc"] = 100 * (correct - correct_rejected) / accepted.replace(0, np.nan)
-    sweeps["reject_acc_delta"] = sweeps["bnn_reject_acc"] - sweeps["bnn_acc"]
     return _with_config(sweeps, results)
 
 
@@ -211,8 +137,12 @@ def format_mean_std(mean: float, std: float, digits: int = 2, pm: str = " ± ") 
 
 
 def results_parser(doc: str) -> argparse.ArgumentParser:
-    """The arguments every analysis script shares: the RESULTS path and the split to read."""
+    """The arguments every analysis script shares: the results location and the split."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("results", help="study dir, its results/ folder, or a trial --out dir")
+    parser.add_argument(
+        "results",
+        help="study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME), its "
+        "results/ folder, or a trial's --out folder",
+    )
     parser.add_argument("--split", default="test", choices=("test", "val"))
     return parser

@@ -1,0 +1,54 @@
+"""The device policy, in one place: what "auto" means, what a study may ask of Ray, and how
+many inputs a Monte Carlo chunk holds on each kind of device."""
+
+from __future__ import annotations
+
+from gwin.errors import GwinError
+
+
+def resolve_device(requested: str, gpu_held: bool | None = None):
+    """The torch device for a trial. "auto" is CUDA when it is available and, inside a Ray
+    trial (`gpu_held` not None), only when Ray gave the trial a GPU, so CPU-only trials never
+    crowd a GPU that another trial holds."""
+    import torch
+
+    if requested == "auto":
+        cuda = torch.cuda.is_available() if gpu_held is None else gpu_held
+        return torch.device("cuda" if cuda else "cpu")
+    if requested.startswith("cuda") and not torch.cuda.is_available():
+        raise GwinError(
+            f"device {requested!r} requested but CUDA is not available; use --device cpu"
+        )
+    return torch.device(requested)
+
+
+def check_study_devices(device: str | None, gpus_per_trial: float, address: str | None) -> None:
+    """A study's --device and --gpus-per-trial must agree with each other and, when Ray runs on
+    this machine, with its hardware; one line says which flag to change."""
+    device = device or "auto"
+    if gpus_per_trial == 0 and device.startswith("cuda"):
+        raise GwinError(
+            f"--device {device} needs --gpus-per-trial > 0, or Ray will not reserve "
+            "a GPU for the trials"
+        )
+    if gpus_per_trial > 0 and device == "cpu":
+        raise GwinError(
+            f"--device cpu with --gpus-per-trial {gpus_per_trial:g} reserves GPUs that no "
+            "trial would use; drop --gpus-per-trial (or pass 0)"
+        )
+    if gpus_per_trial == 0 or address is not None:
+        return  # a cluster's workers, not this driver, have (or get) the GPUs
+    import torch
+
+    if not torch.cuda.is_available():
+        raise GwinError(
+            f"--gpus-per-trial {gpus_per_trial:g} but CUDA is not available here; pass "
+            "--gpus-per-trial 0 to run the trials on CPU"
+        )
+
+
+def mc_chunk(device) -> int:
+    """Inputs per Monte Carlo chunk (each of its T draws is one forward of that many rows). On a
+    CPU 100-250 rows run fastest (docs/performance.md); a GPU wants many rows to fill it, and
+    4,096 keep a bcnn trial under 3 GiB."""
+    return 4_096 if device.type == "cuda" else 250

@@ -1,0 +1,133 @@
+"""The results tables' columns, their types, and the schema version (docs/results.md).
+
+Every Parquet file gwin writes carries `SCHEMA_VERSION` in its metadata; a reader refuses a file
+of another version (or one with none: written before versions existed) with one line, instead of
+mixing tables whose columns mean different things. Bump the version, and document the change in
+docs/results.md, whenever a column is added, removed or changes meaning.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pyarrow as pa
+
+from gwin.errors import GwinError
+
+# 2: the identity baseline's columns and the conditional critic (gwin 0.2); 1: no version key
+SCHEMA_VERSION = 2
+VERSION_KEY = b"gwin.schema_version"
+TABLES = ("trials", "predictions", "examples")
+
+PREDICTION_TYPES: dict[str, pa.DataType] = {
+    "trial_id": pa.string(),
+    "split": pa.string(),
+    "corruption": pa.string(),
+    "index": pa.int64(),
+    "label": pa.int64(),
+    **{
+        f"{verdict}_{column}": kind
+        for verdict in ("bnn", "gwin", "identity")
+        for column, kind in (
+            ("pred", pa.int64()),
+            ("certainty", pa.float32()),
+            ("gt_certainty", pa.float32()),
+        )
+    },
+}
+PREDICTION_COLUMNS = list(PREDICTION_TYPES)
+
+# Columns every reader relies on; a table may hold more (a trials row holds ~100).
+REQUIRED_COLUMNS = {
+    "trials": [
+        "trial_id",
+        "study",
+        "dataset",
+        "classifier",
+        "seed",
+        "lambda_loss",
+        "tau_star",
+        "preset",
+        "n_confident",
+        "classifier_cache_hit",
+        "status",
+        "error",
+    ],
+    "predictions": PREDICTION_COLUMNS,
+    "examples": ["trial_id", "index", "label", "image", "transformed"],
+}
+
+
+def stamp(table: pa.Table) -> pa.Table:
+    """`table` with this schema version in its metadata (pandas' own metadata dropped: it
+    describes one writer's index and breaks concatenation)."""
+    return table.replace_schema_metadata({VERSION_KEY: str(SCHEMA_VERSION).encode()})
+
+
+def to_arrow(frame, table: str) -> pa.Table:
+    """A pandas frame as a stamped Arrow table; predictions are cast to their declared types."""
+    data = pa.Table.from_pandas(frame, preserve_index=False)
+    if table == "predictions" and data.num_rows:
+        fields = [
+            pa.field(name, PREDICTION_TYPES.get(name, data.schema.field(name).type))
+            for name in data.column_names
+        ]
+        data = data.cast(pa.schema(fields))
+    return stamp(data)
+
+
+def check_version(schema: pa.Schema, where: str) -> None:
+    """Raise one line if the file at `where` was written by another results schema."""
+    raw = (schema.metadata or {}).get(VERSION_KEY)
+    found = int(raw) if raw is not None else 1
+    if found != SCHEMA_VERSION:
+        newer = found > SCHEMA_VERSION
+        raise GwinError(
+            f"{where} holds results schema v{found}, this gwin reads v{SCHEMA_VERSION} "
+            "(docs/results.md, 'Schema versions'); "
+            + (
+                "upgrade gwin to read it"
+                if newer
+                else "re-run it with this gwin (a new --name or --out), or read it with the gwin "
+                "version that wrote it"
+            )
+        )
+
+
+def check_columns(columns: list[str], table: str, where: str) -> None:
+    missing = [c for c in REQUIRED_COLUMNS[table] if c not in columns]
+    if missing:
+        raise GwinError(
+            f"{where} lacks the {table} columns {missing}: it is not a gwin results table of "
+            f"schema v{SCHEMA_VERSION}; re-run the study or trial with this version"
+        )
+
+
+def error_record(study_name: str, run: str, cfg, message: str) -> dict[str, Any]:
+    """A trials row for a failed trial: its identity, status 'error' and the error's first
+    line; what only a finished trial knows stays null."""
+    return {
+        **dict.fromkeys(REQUIRED_COLUMNS["trials"]),
+        "trial_id": cfg.trial_key(),
+        "study": study_name,
+        **cfg.record_columns(),
+        "run": run,
+        "finished_at": time.time(),
+        "status": "error",
+        "error": message,
+    }
+
+
+__all__ = [
+    "PREDICTION_COLUMNS",
+    "PREDICTION_TYPES",
+    "REQUIRED_COLUMNS",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "check_columns",
+    "check_version",
+    "error_record",
+    "stamp",
+    "to_arrow",
+]

@@ -1,0 +1,104 @@
+"""The one writer and reader of a trial's tables, for `python -m gwin trial --out` and for the
+trials of a study (STUDY/trial_outputs/<trial_id>/) alike, on any storage.
+
+A trial folder holds `examples.parquet`, `predictions.parquet` and `trials.parquet`; the last is
+written last and marks the trial complete. The three are first written whole into a hidden
+staging folder beside it and then moved in, so an interrupted write leaves no partial table
+(on object stores a move is a copy, but each object still appears whole). A study trial that
+failed for good has an `error.json` (its trials row) instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+from types import SimpleNamespace
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from gwin.atomic import write_table
+from gwin.store.location import OUTPUTS_DIR, Folder, delete_file, exists, list_dirs, write_json
+from gwin.store.schema import check_version, stamp, to_arrow
+
+# trials.parquet last: a reader that sees it also sees the tables it describes
+OUTPUT_FILES = ("examples.parquet", "predictions.parquet", "trials.parquet")
+ERROR_FILE = "error.json"
+
+
+def read_parquet(folder: Folder, *parts: str) -> pa.Table:
+    """One gwin Parquet file, refused in one line if another schema version wrote it."""
+    path = folder.path(*parts)
+    table = pq.read_table(path, filesystem=folder.fs)
+    check_version(table.schema, folder.display(*parts))
+    return table.replace_schema_metadata(None)
+
+
+def write_trial(folder: Folder, result) -> None:
+    """Write `result` (a TrialResult) into `folder` as one unit; clears an earlier error."""
+    tables = {
+        "examples.parquet": to_arrow(result.examples, "examples"),
+        "predictions.parquet": to_arrow(result.predictions, "predictions"),
+        "trials.parquet": stamp(pa.Table.from_pylist([result.record])),
+    }
+    root = PurePosixPath(folder.root)
+    staging = str(root.with_name(f".{root.name}.{uuid.uuid4().hex[:8]}.staging"))
+    fs = folder.fs
+    try:
+        for name in OUTPUT_FILES:
+            write_table(fs, f"{staging}/{name}", tables[name])
+        fs.create_dir(folder.root, recursive=True)
+        for name in OUTPUT_FILES:
+            fs.move(f"{staging}/{name}", folder.path(name))
+    finally:
+        if exists(fs, staging):
+            fs.delete_dir(staging)
+    delete_file(fs, folder.path(ERROR_FILE))
+
+
+def is_complete(folder: Folder) -> bool:
+    return folder.exists("trials.parquet")
+
+
+def read_trial(folder: Folder) -> SimpleNamespace | None:
+    """The stored record and predictions of a complete trial folder, else None."""
+    if not is_complete(folder):
+        return None
+    return SimpleNamespace(
+        record=read_parquet(folder, "trials.parquet").to_pylist()[0],
+        predictions=read_parquet(folder, "predictions.parquet").to_pandas(),
+    )
+
+
+def trial_folder(study: Folder, trial_id: str) -> Folder:
+    return study.child(OUTPUTS_DIR, trial_id)
+
+
+def record_error(study: Folder, record: dict[str, Any]) -> None:
+    """Mark a study trial as failed (unless it already finished) with its error row."""
+    folder = trial_folder(study, record["trial_id"])
+    if not is_complete(folder):
+        write_json(folder.fs, folder.path(ERROR_FILE), {**record, "status": "error"})
+
+
+def done_ids(study: Folder) -> set[str]:
+    """A study's trials that finished (trials.parquet) or failed for good (error.json)."""
+    return {
+        t
+        for t in list_dirs(study.fs, study.path(OUTPUTS_DIR))
+        if (f := trial_folder(study, t)).exists("trials.parquet") or f.exists(ERROR_FILE)
+    }
+
+
+__all__ = [
+    "ERROR_FILE",
+    "OUTPUT_FILES",
+    "done_ids",
+    "is_complete",
+    "read_parquet",
+    "read_trial",
+    "record_error",
+    "trial_folder",
+    "write_trial",
+]
