@@ -104,18 +104,6 @@ class TrialConfig:
         d["corruptions"] = list(self.corruptions)
         return d
 
-    def record_columns(self) -> dict[str, Any]:
-        """The config's columns of a `trials` row (docs/results.md): the identity with the
-        effective classifier seed, list fields as JSON strings, and the whole as `config_json`."""
-        identity = self.identity()
-        return {
-            **identity,
-            "classifier_seed": self.effective_classifier_seed,
-            "taus": json.dumps(identity["taus"]),
-            "corruptions": json.dumps(identity["corruptions"]),
-            "config_json": json.dumps(identity, sort_keys=True),
-        }
-
     def trial_key(self) -> str:
         """A short stable hash of `identity()`; the default trial_id."""
         blob = json.dumps(self.identity(), sort_keys=True).encode()

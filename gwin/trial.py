@@ -31,6 +31,7 @@ from gwin.metrics.sweep import tau_sweep
 from gwin.models.classifiers import build_classifier
 from gwin.models.gwin_nets import Critic, build_generator
 from gwin.rejection import REPORT_TAU
+from gwin.store.schema import config_columns
 from gwin.train_callbacks import Metrics, PeriodicReport, ProgressBar
 from gwin.train_classifier import train_classifier
 from gwin.train_gwin import WGWINTrainer
@@ -253,7 +254,7 @@ def run_trial(
     record = {
         "trial_id": trial_id,
         "study": study_name,
-        **cfg.record_columns(),
+        **config_columns(cfg),
         "n_train": len(train),
         "n_confident": len(confident),
         "classifier_cache_hit": clf_hit,

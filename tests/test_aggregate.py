@@ -18,6 +18,7 @@ from gwin.report.stats import (
     trial_sweeps,
 )
 from gwin.store.reader import load_results, write_parquet
+from gwin.store.schema import config_columns
 
 
 def record(trial_id, status="ok", **overrides):
@@ -25,7 +26,7 @@ def record(trial_id, status="ok", **overrides):
     return {
         "trial_id": trial_id,
         "study": "hand",
-        **cfg.record_columns(),
+        **config_columns(cfg),
         "corruptions": json.dumps([]),
         "n_confident": 10,
         "classifier_cache_hit": False,

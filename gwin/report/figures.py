@@ -9,7 +9,6 @@ are freed when dropped (no global figure registry to close).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,100 +18,30 @@ from matplotlib.figure import Figure
 
 from gwin.metrics.selective import curves
 from gwin.metrics.sweep import certainty_change
-
-LABELS = {
-    "bnn_acc_rejected": "BNN",
-    "gwin_acc_rejected": "BNN+GWIN",
-    "identity_acc_rejected": "Identity (C re-drawn)",
-    "bnn_acc": "BNN",
-    "bnn_reject_acc": "BNN w/ Reject (accepted only)",
-    "gwin_acc": "BNN+GWIN",
-    "pct_reject": "% Reject",
-    "overall_acc_delta": "Overall Acc. Δ (points)",
-    "rejected_acc_delta": "Rejected Acc. Δ (points)",
-    "error_delta_pct": "% Error Δ",
-}
-# Axis labels where the legend label alone would be ambiguous.
-AXIS_LABELS = {
-    "bnn_reject_acc": "BNN w/ Reject: acc. on accepted (%)",
-    "gwin_acc": "BNN+GWIN: acc. on all inputs (%)",
-    "bnn_acc": "BNN: acc. on all inputs (%)",
-}
-PALETTE = {
-    "BNN": "#4c72b0",
-    "BNN+GWIN": "#dd8452",
-    "Identity (C re-drawn)": "#8c8c8c",
-    "BNN w/ Reject (accepted only)": "#55a868",
-    "BNN w/ reject": "#4c72b0",
-    "BNN+GWIN w/ reject": "#dd8452",
-}
-
-
-def _melt(frame: pd.DataFrame, metrics: Sequence[str], keep: Sequence[str]) -> pd.DataFrame:
-    long = frame.melt(id_vars=list(keep), value_vars=list(metrics), var_name="metric")
-    long["method"] = long["metric"].map(LABELS)
-    return long
-
-
-def _figure_legend(fig: Figure, axes: Sequence) -> None:
-    """One legend for the figure, right of the axes, merging every axis' entries in order."""
-    seen: dict[str, object] = {}
-    titles = []
-    for ax in axes:
-        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
-            seen.setdefault(label, handle)
-        if ax.get_legend() is not None:
-            titles.append(ax.get_legend().get_title().get_text())
-            ax.get_legend().remove()
-    if seen:
-        fig.legend(
-            list(seen.values()),
-            list(seen),
-            loc="center left",
-            bbox_to_anchor=(1.0, 0.5),
-            frameon=False,
-            fontsize="small",
-            title=next((t for t in titles if t), None),
-            title_fontsize="small",
-        )
-
-
-def _figure(ncols: int, width: float = 5.0, height: float = 3.6) -> tuple[Figure, np.ndarray]:
-    with sns.axes_style("whitegrid"):
-        fig = Figure(figsize=(width * ncols, height))
-        axes = fig.subplots(1, ncols, squeeze=False)
-    return fig, axes[0]
-
-
-def _mean_sd_line(ax, data: pd.DataFrame, x: str, y: str, **style) -> None:
-    """Mean line with +-sd bars over the trials at each x (the tables' mean +- std)."""
-    style.setdefault("marker", "o")
-    sns.lineplot(data=data, x=x, y=y, errorbar="sd", err_style="bars", ax=ax, **style)
-
-
-def _zero_line(ax) -> None:
-    ax.axhline(0.0, color="0.3", linewidth=0.8)
-
-
-def _finish(fig: Figure, title: str, legend_axes: Sequence = ()) -> Figure:
-    fig.suptitle(title)
-    fig.tight_layout()
-    if len(legend_axes):
-        _figure_legend(fig, legend_axes)
-    return fig
+from gwin.report.figure_style import (
+    AXIS_LABELS,
+    LABELS,
+    PALETTE,
+    figure_legend,
+    finish,
+    mean_sd_line,
+    melt_methods,
+    new_figure,
+    zero_line,
+)
 
 
 def tau_accuracy(sweeps: pd.DataFrame, group: str | None = None, title: str = "") -> Figure:
     """Figures 3/4: (a) accuracy on the rejected subset and % rejected, (b) overall accuracy."""
     keep = ["tau", "trial_id", *([group] if group else [])]
-    fig, (left, right) = _figure(2)
+    fig, (left, right) = new_figure(2)
     style = {"style": group} if group else {}
     method = dict(hue="method", palette=PALETTE, **style)
     shown = ["bnn_acc_rejected", "gwin_acc_rejected", "identity_acc_rejected"]
-    rejected = _melt(sweeps, [m for m in shown if sweeps[m].notna().any()], keep)
-    _mean_sd_line(left, rejected, "tau", "value", **method)
+    rejected = melt_methods(sweeps, [m for m in shown if sweeps[m].notna().any()], keep)
+    mean_sd_line(left, rejected, "tau", "value", **method)
     twin = left.twinx()
-    _mean_sd_line(
+    mean_sd_line(
         twin,
         sweeps,
         "tau",
@@ -129,10 +58,10 @@ def tau_accuracy(sweeps: pd.DataFrame, group: str | None = None, title: str = ""
         ylabel="accuracy on rejected subset (%)",
         title="(a) rejected subset",
     )
-    overall = _melt(sweeps, ["bnn_acc", "bnn_reject_acc", "gwin_acc"], keep)
-    _mean_sd_line(right, overall, "tau", "value", **method)
+    overall = melt_methods(sweeps, ["bnn_acc", "bnn_reject_acc", "gwin_acc"], keep)
+    mean_sd_line(right, overall, "tau", "value", **method)
     right.set(xlabel="certainty threshold τ", ylabel="accuracy (%)", title="(b) whole test set")
-    return _finish(fig, title, [right, left, twin])
+    return finish(fig, title, [right, left, twin])
 
 
 def certainty_change_box(
@@ -149,7 +78,7 @@ def certainty_change_box(
             change = certainty_change(group, tau)
             parts.append(pd.DataFrame({"tau": f"{tau:g}", "change": change}))
     data = pd.concat(parts, ignore_index=True)
-    fig, (ax,) = _figure(1, width=7.0)
+    fig, (ax,) = new_figure(1, width=7.0)
     if data.empty:
         ax.text(0.5, 0.5, "no input is rejected at any τ", ha="center", transform=ax.transAxes)
         return fig
@@ -162,7 +91,7 @@ def certainty_change_box(
         whis=1.5,
         flierprops={"marker": "D", "markersize": 3},
     )
-    _zero_line(ax)
+    zero_line(ax)
     counts = data.groupby("tau", sort=False).size()
     ax.set_xticks(range(len(counts)), [f"{t}\n(n={n})" for t, n in counts.items()])
     ax.set(
@@ -182,20 +111,20 @@ def metric_vs_config(
     title: str = "",
 ) -> Figure:
     """A metric (at one tau) against a swept config column, mean +- sd over seeds."""
-    fig, axes = _figure(len(metrics), width=4.5)
+    fig, axes = new_figure(len(metrics), width=4.5)
     values = pd.to_numeric(per_trial[column], errors="coerce")
     numeric = values.notna().all()
     for ax, metric in zip(axes, metrics, strict=True):
         if numeric:
             data = per_trial.assign(**{column: values})
-            _mean_sd_line(ax, data, column, metric, hue=hue)
+            mean_sd_line(ax, data, column, metric, hue=hue)
             if values.min() > 0 and values.max() / values.min() >= 20:
                 ax.set_xscale("log")
         else:
             sns.pointplot(data=per_trial, x=column, y=metric, hue=hue, errorbar="sd", ax=ax)
-        _zero_line(ax)
+        zero_line(ax)
         ax.set(ylabel=LABELS.get(metric, metric))
-    return _finish(fig, title, axes)
+    return finish(fig, title, axes)
 
 
 def seed_strip(
@@ -206,7 +135,7 @@ def seed_strip(
 ) -> Figure:
     """Variability across seeds: one dot per trial at each tau, side by side per `group` value
     (e.g. a swept column) so that different configs are not read as seed noise."""
-    fig, (ax,) = _figure(1, width=7.0)
+    fig, (ax,) = new_figure(1, width=7.0)
     hue = group or "seed"
     data = sweeps.assign(
         tau=sweeps["tau"].map(lambda t: f"{t:g}"), **{hue: sweeps[hue].astype(str)}
@@ -214,10 +143,10 @@ def seed_strip(
     sns.stripplot(
         data=data, x="tau", y=metric, hue=hue, dodge=group is not None, jitter=0.12, size=5, ax=ax
     )
-    _zero_line(ax)
+    zero_line(ax)
     ax.set(xlabel="certainty threshold τ", ylabel=LABELS.get(metric, metric), title=title)
     fig.tight_layout()
-    _figure_legend(fig, [ax])
+    figure_legend(fig, [ax])
     return fig
 
 
@@ -228,7 +157,7 @@ def risk_coverage_plot(predictions: pd.DataFrame, title: str = "") -> Figure:
         for trial, group in predictions.groupby("trial_id", sort=True)
     ]
     data = pd.concat(parts, ignore_index=True).assign(risk_pct=lambda f: 100 * f["risk"])
-    fig, (ax,) = _figure(1, width=6.0)
+    fig, (ax,) = new_figure(1, width=6.0)
     sns.lineplot(
         data=data,
         x="coverage",
@@ -253,14 +182,16 @@ def risk_coverage_plot(predictions: pd.DataFrame, title: str = "") -> Figure:
 
 def corruption_bars(per_trial: pd.DataFrame, title: str = "") -> Figure:
     """Accuracy per corruption of BNN, BNN w/ reject and BNN+GWIN at one tau, +- sd."""
-    long = _melt(per_trial, ["bnn_acc", "bnn_reject_acc", "gwin_acc"], ["corruption", "trial_id"])
-    fig, (ax,) = _figure(1, width=max(6.0, 1.6 * per_trial["corruption"].nunique()))
+    long = melt_methods(
+        per_trial, ["bnn_acc", "bnn_reject_acc", "gwin_acc"], ["corruption", "trial_id"]
+    )
+    fig, (ax,) = new_figure(1, width=max(6.0, 1.6 * per_trial["corruption"].nunique()))
     sns.barplot(
         data=long, x="corruption", y="value", hue="method", errorbar="sd", palette=PALETTE, ax=ax
     )
     ax.set(ylabel="accuracy (%)", title=title)
     fig.tight_layout()
-    _figure_legend(fig, [ax])
+    figure_legend(fig, [ax])
     return fig
 
 
@@ -272,13 +203,13 @@ def compare_by(
     title: str = "",
 ) -> Figure:
     """Metrics vs tau, one line per value of `hue` (e.g. classifier variants), +- sd."""
-    fig, axes = _figure(len(metrics), width=4.5)
+    fig, axes = new_figure(len(metrics), width=4.5)
     extra = {"style": style} if style else {}
     for ax, metric in zip(axes, metrics, strict=True):
-        _mean_sd_line(ax, sweeps, "tau", metric, hue=hue, **extra)
+        mean_sd_line(ax, sweeps, "tau", metric, hue=hue, **extra)
         label = AXIS_LABELS.get(metric, LABELS.get(metric, metric))
         ax.set(xlabel="certainty threshold τ", ylabel=label)
-    return _finish(fig, title, axes)
+    return finish(fig, title, axes)
 
 
 def examples_grid(examples: pd.DataFrame, n: int = 8, title: str = "") -> Figure:
@@ -310,10 +241,3 @@ def examples_grid(examples: pd.DataFrame, n: int = 8, title: str = "") -> Figure
     fig.suptitle(title, fontsize=9)
     fig.tight_layout(h_pad=1.5)
     return fig
-
-
-def to_png(fig: Figure, dpi: int = 100) -> bytes:
-    """The figure as PNG bytes (for embedding in HTML)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    return buffer.getvalue()

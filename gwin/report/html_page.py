@@ -10,7 +10,7 @@ import html
 
 import pandas as pd
 
-from gwin.report import figures as gp
+from gwin.report.figure_style import to_png
 from gwin.report.tables import render
 
 STYLE = """
@@ -48,7 +48,7 @@ class Page:
         self.parts.append(f'<div class="scroll">{render(table, "html")}</div>')
 
     def figure(self, fig, caption: str) -> None:
-        data = base64.b64encode(gp.to_png(fig)).decode("ascii")
+        data = base64.b64encode(to_png(fig)).decode("ascii")
         alt = html.escape(caption, quote=True)
         self.parts.append(
             f'<figure><img alt="{alt}" src="data:image/png;base64,{data}">'

@@ -8,6 +8,7 @@ docs/results.md, whenever a column is added, removed or changes meaning.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -18,7 +19,6 @@ from gwin.errors import GwinError
 # 2: the identity baseline's columns and the conditional critic (gwin 0.2); 1: no version key
 SCHEMA_VERSION = 2
 VERSION_KEY = b"gwin.schema_version"
-TABLES = ("trials", "predictions", "examples")
 
 PREDICTION_TYPES: dict[str, pa.DataType] = {
     "trial_id": pa.string(),
@@ -104,6 +104,19 @@ def check_columns(columns: list[str], table: str, where: str) -> None:
         )
 
 
+def config_columns(cfg) -> dict[str, Any]:
+    """A TrialConfig's columns of a `trials` row: its identity with the effective classifier
+    seed, list fields as JSON strings, and the whole identity as `config_json`."""
+    identity = cfg.identity()
+    return {
+        **identity,
+        "classifier_seed": cfg.effective_classifier_seed,
+        "taus": json.dumps(identity["taus"]),
+        "corruptions": json.dumps(identity["corruptions"]),
+        "config_json": json.dumps(identity, sort_keys=True),
+    }
+
+
 def error_record(study_name: str, run: str, cfg, message: str) -> dict[str, Any]:
     """A trials row for a failed trial: its identity, status 'error' and the error's first
     line; what only a finished trial knows stays null."""
@@ -111,7 +124,7 @@ def error_record(study_name: str, run: str, cfg, message: str) -> dict[str, Any]
         **dict.fromkeys(REQUIRED_COLUMNS["trials"]),
         "trial_id": cfg.trial_key(),
         "study": study_name,
-        **cfg.record_columns(),
+        **config_columns(cfg),
         "run": run,
         "finished_at": time.time(),
         "status": "error",
@@ -124,8 +137,8 @@ __all__ = [
     "PREDICTION_TYPES",
     "REQUIRED_COLUMNS",
     "SCHEMA_VERSION",
-    "TABLES",
     "check_columns",
+    "config_columns",
     "check_version",
     "error_record",
     "stamp",

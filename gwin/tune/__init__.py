@@ -3,8 +3,7 @@
 Importing this package does not import Ray: the runner prepares Ray's environment first.
 """
 
-from gwin.store.consolidate import consolidate
 from gwin.tune.runner import study_main
 from gwin.tune.search import search_main
 
-__all__ = ["consolidate", "search_main", "study_main"]
+__all__ = ["search_main", "study_main"]

@@ -19,6 +19,7 @@ from gwin.evaluate import predictions_frame
 from gwin.metrics.sweep import tau_sweep
 from gwin.report.stats import format_mean_std
 from gwin.store.reader import write_parquet
+from gwin.store.schema import config_columns
 
 ROOT = Path(__file__).resolve().parents[2]  # analysis/ is importable via pytest's pythonpath
 
@@ -40,7 +41,7 @@ def trial_record(trial_id: str, status: str = "ok", **overrides) -> dict:
     return {
         "trial_id": trial_id,
         "study": "synthetic",
-        **cfg.record_columns(),
+        **config_columns(cfg),
         "n_confident": 100,
         "classifier_cache_hit": False,
         "seconds_total": 1.0,

@@ -5,6 +5,7 @@ from matplotlib.figure import Figure
 
 from analysis import plots
 from gwin.report import figures as gp
+from gwin.report.figure_style import to_png
 from gwin.report.stats import at_tau, select_predictions, trial_sweeps
 from gwin.store.reader import load_results
 
@@ -31,7 +32,7 @@ def test_figures_build(loaded):
     ]
     assert all(isinstance(f, Figure) for f in figs)
     # Figure 5 draws one box per tau with rejected inputs; outliers are diamonds
-    assert gp.to_png(figs[0]).startswith(b"\x89PNG\r\n\x1a\n")
+    assert to_png(figs[0]).startswith(b"\x89PNG\r\n\x1a\n")
     example_axes = figs[-1].axes
     assert len(example_axes) == 2 * 4  # 4 examples: input and translation each
     assert "y=" in example_axes[0].get_title()
@@ -63,7 +64,7 @@ def test_figures_do_not_touch_pyplot(loaded):
     import matplotlib.pyplot as plt
 
     before = plt.get_fignums()
-    gp.to_png(gp.seed_strip(trial_sweeps(loaded)))
+    to_png(gp.seed_strip(trial_sweeps(loaded)))
     assert plt.get_fignums() == before
 
 

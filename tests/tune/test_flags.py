@@ -82,13 +82,15 @@ def test_address_must_be_host_port():
         (["--seeds", "0"], "must be >= 1"),
         (["--cpus-per-trial", "0"], "--cpus-per-trial must be > 0"),
         (["--gpus-per-trial", "0.5"], "CUDA is not available"),
+        # used to zero --gpus-per-trial behind the user's back; now the user decides
+        (["--gpus-per-trial", "0.5", "--device", "cpu"], "pass --gpus-per-trial 0 to run"),
         (["--no-such-flag"], "unrecognized arguments"),
         (["--address", "ADDRESS"], "cannot reach a Ray cluster at 127.0.0.1:"),
         (["--storage", "FILE/runs"], "cannot write to storage"),
     ],
 )
 def test_bad_input_fails_fast_with_one_line(no_ray, study, tmp_path, capsys, extra, message):
-    if extra == ["--gpus-per-trial", "0.5"]:
+    if "--gpus-per-trial" in extra:
         pytest.importorskip("torch").cuda.is_available() and pytest.skip("CUDA present")
     (tmp_path / "FILE").write_text("a file, so no folder can be made under it")
     extra = [e.replace("ADDRESS", f"127.0.0.1:{_closed_port()}") for e in extra]

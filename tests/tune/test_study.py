@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from gwin.errors import GwinError
-from gwin.store.reader import REQUIRED_COLUMNS, read_table
+from gwin.store.reader import read_table
+from gwin.store.schema import REQUIRED_COLUMNS
 
 pytestmark = pytest.mark.slow
 # digits: 300 validation and 300 test inputs; predictions hold val + test + rotated test.
