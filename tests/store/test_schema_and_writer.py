@@ -55,7 +55,7 @@ def test_predictions_are_written_with_their_declared_types(tmp_path):
 def test_another_schema_version_is_refused_in_one_line(tmp_path):
     table = pa.table({"trial_id": ["a"]})
     pq.write_table(table, tmp_path / "v1.parquet")  # before versions: no key
-    with pytest.raises(GwinError, match=r"schema v1, this gwin reads v2 .*; re-run it with this gwin") as err:
+    with pytest.raises(GwinError, match=r"schema v1, this gwin reads v2 .*; re-run it") as err:
         read_parquet(Folder.at(tmp_path), "v1.parquet")
     assert "\n" not in str(err.value)
     newer = table.replace_schema_metadata({VERSION_KEY: b"3"})
