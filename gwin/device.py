@@ -1,7 +1,9 @@
-"""The device policy, in one place: what "auto" means, what a study may ask of Ray, and how
-many inputs a Monte Carlo chunk holds on each kind of device."""
+"""The device policy, in one place: what "auto" means, what a study may ask of Ray, how many
+inputs a Monte Carlo chunk holds on each kind of device, and how many threads a trial uses."""
 
 from __future__ import annotations
+
+import os
 
 from gwin.errors import GwinError
 
@@ -49,3 +51,31 @@ def mc_chunk(device) -> int:
     CPU 100-250 rows run fastest (docs/performance.md); a GPU wants many rows to fill it, and
     4,096 keep a bcnn trial under 3 GiB."""
     return 4_096 if device.type == "cuda" else 250
+
+
+def keep_to_cpus(cpus: float) -> dict[str, int]:
+    """Size every thread pool of this process to a trial's CPU allotment, before any work.
+
+    torch's intra- and inter-op pools, the OpenMP and BLAS pools of torch, numpy and scipy
+    (threadpoolctl) and pyarrow's pool otherwise start one thread per core of the machine; a
+    trial that holds one CPU of two then competes with its neighbour for both. Returns what the
+    pools now hold and this process' niceness, which the trials row records.
+    """
+    import pyarrow
+    import threadpoolctl
+    import torch
+
+    n = max(1, int(cpus))
+    torch.set_num_threads(n)
+    try:
+        torch.set_num_interop_threads(n)
+    except RuntimeError:
+        pass  # settable once per process; a reused Ray actor already set it
+    threadpoolctl.threadpool_limits(limits=n)
+    pyarrow.set_cpu_count(n)
+    pools = [p["num_threads"] for p in threadpoolctl.threadpool_info()]
+    return {
+        "worker_threads": max([torch.get_num_threads(), pyarrow.cpu_count(), *pools]),
+        "worker_interop_threads": torch.get_num_interop_threads(),
+        "worker_niceness": os.nice(0),
+    }

@@ -135,6 +135,10 @@ def _local_env() -> None:
     # reach loopback ports. Ray 2.60 knows "token" and "disabled"; with "token" it uses
     # RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH if set, else creates ~/.ray/auth_token.
     os.environ.setdefault("RAY_AUTH_MODE", "token")
+    # Ray starts its workers at niceness 15, so a trial gets a sliver of a core beside any
+    # nice-0 process (a notebook, a second study's driver, a data loader): 6.5x slower beside
+    # a 2-thread neighbour (docs/performance.md, "Beside other work"). 0 is a fair share.
+    os.environ.setdefault("RAY_worker_niceness", "0")
 
 
 @contextmanager

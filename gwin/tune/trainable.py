@@ -108,10 +108,10 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
     import torch
     from ray import tune
 
-    from gwin.device import resolve_device
+    from gwin.device import keep_to_cpus, resolve_device
     from gwin.trial import run_trial
 
-    torch.set_num_threads(max(1, int(runtime.cpus_per_trial)))
+    threads = keep_to_cpus(runtime.cpus_per_trial)
     # one INFO line per checkpoint otherwise; Tune's table already shows progress
     logging.getLogger("ray.train._internal.storage").setLevel(logging.WARNING)
     device = str(resolve_device(runtime.device, gpu_held=bool(ray.get_gpu_ids())))
@@ -153,6 +153,7 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
         run=runtime.run,
         node_id=ray.get_runtime_context().get_node_id(),
         tune_trial_id=tune.get_context().get_trial_id(),
+        **threads,
         started_at=started_at,
         finished_at=time.time(),
     )
