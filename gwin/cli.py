@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gwin.config import add_config_flags, config_from_args
 from gwin.errors import EXIT_USAGE, GwinError, command
-from gwin.store.location import Folder
+from gwin.store.location import Folder, check_writable
 from gwin.store.trial_outputs import is_complete, write_trial
 
 
@@ -36,6 +36,7 @@ def trial_main(argv: list[str]) -> int:
         )
     if out.fs.get_file_info(out.root).is_file:
         raise GwinError(f"--out {out.location} is a file; pass a folder path")
+    check_writable(out, "--out")
 
     from gwin.rejection import REPORT_TAU
     from gwin.report.sweep_table import format_sweep

@@ -94,6 +94,8 @@ def test_fashion_cpu_command_on_a_small_budget(tmp_path):
         (["--tau-star", "2"], "tau_star must be in [0, 1]"),
         (["--iterations", "0"], "iterations must be >= 1"),
         (["--dataset", "mnist", "--data-dir", "/nonexistent/gwin-data"], "/nonexistent/gwin-data"),
+        # checked before the trial runs, not after (it was a 27-line traceback at the end)
+        (["--out", "/proc/gwin-nope"], "cannot write to /proc/gwin-nope"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, fragment):

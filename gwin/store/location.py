@@ -136,18 +136,22 @@ def delete_file(fs: pafs.FileSystem, path: str) -> None:
         fs.delete_file(path)
 
 
-def check_writable(study: Folder) -> None:
-    """Create the study folder and write and delete a probe file; one-line error if that fails."""
-    probe = study.path(f".gwin-write-probe-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+def check_writable(folder: Folder, flag: str = "--storage") -> None:
+    """Create the folder and write and delete a probe file; one-line error if that fails
+    (before hours of work are spent on results that could not be written)."""
+    probe = folder.path(f".gwin-write-probe-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+    existed = exists(folder.fs, folder.root)
     try:
-        study.fs.create_dir(study.root, recursive=True)
-        with study.fs.open_output_stream(probe) as out:
+        folder.fs.create_dir(folder.root, recursive=True)
+        with folder.fs.open_output_stream(probe) as out:
             out.write(b"ok")
-        study.fs.delete_file(probe)
+        folder.fs.delete_file(probe)
+        if not existed:  # leave nothing behind: a later error must not leave an empty folder
+            folder.fs.delete_dir(folder.root)
     except (OSError, pa.ArrowException) as err:
         raise GwinError(
-            f"cannot write to storage {study.location}: {_first_line(err)}; "
-            "pass a writable --storage folder or URI"
+            f"cannot write to {folder.location}: {_first_line(err)}; "
+            f"pass a writable {flag} folder or URI"
         ) from err
 
 
