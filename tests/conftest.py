@@ -6,6 +6,16 @@ import pytest
 
 # Ray (tests/tune, tests/test_cluster_*) must stay on loopback; set before any import of ray.
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+# At every start Ray 2.60's dashboard (UsageStatsHead, loaded even with include_dashboard=False
+# and usage stats off) asks the Azure, GCP and AWS metadata servers (169.254.169.254,
+# metadata.google.internal) which cloud it runs on, via `requests`. A proxy on a closed loopback
+# port makes those requests fail on this machine; loopback itself (Ray, the test servers) is
+# exempt. Subprocesses (study drivers, Ray's processes) inherit this. Seen with strace: the
+# three requests go to 127.0.0.1:9 and nothing leaves loopback.
+for _name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
+    os.environ[_name] = "http://127.0.0.1:9"
+for _name in ("NO_PROXY", "no_proxy"):
+    os.environ[_name] = "127.0.0.1,localhost,::1"
 
 TINY = dict(dataset="digits", iterations=12, eval_every=6, checkpoint_every=6, progress=False)
 

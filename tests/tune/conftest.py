@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.study_flags import TINY
+
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
 os.environ["RAY_AUTH_MODE"] = "token"
 os.environ["RAY_AUTH_TOKEN"] = "gwin-tests-0123456789abcdef0123456789"
@@ -21,15 +23,6 @@ os.environ.setdefault("RAY_DEDUP_LOGS", "0")
 # A short session folder of our own (Ray's unix sockets limit path lengths).
 _RAY_TMP = tempfile.mkdtemp(prefix="gwr", dir="/tmp")
 os.environ["RAY_TMPDIR"] = _RAY_TMP
-
-# A trial in ~10 s on one loaded core: few iterations, a small classifier run, 3 MC draws.
-# tau* = 0.5 keeps P_c non-empty after 2 classifier epochs on 500 images.
-TINY = [
-    "--preset", "smoke", "--datasets", "digits",
-    "--iterations", "6", "--checkpoint-every", "2", "--eval-every", "2", "--eval-size", "50",
-    "--clf-epochs", "2", "--clf-batch-size", "16", "--limit-train", "500", "--tau-star", "0.5",
-    "--mc-samples", "3", "--corruptions", "rotate", "--n-examples", "2",
-]  # fmt: skip
 
 
 STUDIES = Path(__file__).resolve().parents[2] / "studies"

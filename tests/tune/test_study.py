@@ -155,7 +155,7 @@ def test_an_interrupted_driver_resumes_to_exactly_the_expected_rows(
         env=dict(os.environ),
     )
     try:
-        done = lambda: list(folder.glob("trial_outputs/*/trials.parquet"))  # noqa: E731
+        done = lambda: list(folder.glob("trial_outputs/[!.]*/trials.parquet"))  # noqa: E731
         _wait_for(done, 300, proc)
         proc.send_signal(signal.SIGINT)  # Ctrl+C
         assert proc.wait(timeout=180) == 130, Path(log.name).read_text()[-3000:]
