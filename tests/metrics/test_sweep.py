@@ -126,3 +126,16 @@ def test_sweep_by_groups_and_keeps_keys():
 def test_certainty_change_on_rejected_inputs():
     # tau 0.5 rejects inputs 1 and 3: 0.30 - 0.40 and 0.80 - 0.10.
     assert certainty_change(TABLE, 0.5).tolist() == pytest.approx([-0.10, 0.70])
+
+
+def test_metrics_and_results_readers_import_neither_torch_nor_the_config():
+    """Analysis of stored results must not pay for torch (seconds, GBs) or depend on trials."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gwin.metrics.sweep, gwin.metrics.paired, gwin.metrics.selective, "
+        "gwin.store.reader; print(sorted(m for m in ('torch', 'gwin.config') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
