@@ -14,6 +14,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 class GwinError(ValueError):
     """Bad input or environment; the message is one line with the fix."""
 
+    exit_code = EXIT_USAGE
+
+
+class TrialDiverged(GwinError):
+    """A trial's losses stopped being finite: a result of its settings, not bad input, and
+    running it again from a checkpoint would diverge again."""
+
+    exit_code = EXIT_FAILED
+
 
 def command(
     on_interrupt: Callable[[dict[str, Any]], str] | None = None,
@@ -29,7 +38,7 @@ def command(
                 return main(*args, **kwargs)
             except GwinError as err:
                 print(f"error: {err}", file=sys.stderr)
-                return EXIT_USAGE
+                return err.exit_code
             except KeyboardInterrupt:
                 message = on_interrupt(kwargs) if on_interrupt else "interrupted"
                 print(message, file=sys.stderr)

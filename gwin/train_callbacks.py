@@ -8,6 +8,7 @@ from typing import Any
 
 import torch
 
+from gwin.errors import TrialDiverged
 from gwin.train_gwin import Callback, WGWINTrainer
 
 Metrics = dict[str, float]
@@ -81,3 +82,53 @@ class PeriodicReport(Callback):
             trainer.generator.train()
             self.history.append(metrics)
         self.report(metrics, trainer.state_dict() if save else None)
+
+
+class DivergenceCheck(Callback):
+    """Stop a trial as soon as a loss is NaN or infinite, naming the loss and the iteration.
+
+    Every iteration marks, on the device, the first iteration each loss stopped being finite
+    (no host sync); the marks are read back every `every` iterations and at the end, so a
+    diverged trial stops within `every` iterations and still reports where it started.
+    """
+
+    def __init__(self, every: int = 50):
+        self.every = every
+        self.first_bad: torch.Tensor | None = None  # per loss: iteration, or -1
+        self.was_nan: torch.Tensor | None = None
+
+    def on_iteration_end(self, trainer: WGWINTrainer, losses: dict[str, torch.Tensor]) -> None:
+        values = torch.stack(list(losses.values()))
+        if self.first_bad is None:
+            self.first_bad = torch.full_like(values, -1, dtype=torch.long)
+            self.was_nan = torch.zeros_like(values, dtype=torch.bool)
+        new = ~torch.isfinite(values) & (self.first_bad < 0)
+        self.first_bad = torch.where(new, trainer.iteration, self.first_bad)
+        self.was_nan = self.was_nan | (new & torch.isnan(values))
+        if trainer.iteration % self.every == 0 or trainer.iteration == trainer.cfg.iterations:
+            self._raise_if_diverged(list(losses))
+
+    def _raise_if_diverged(self, names: list[str]) -> None:
+        first, nan = self.first_bad.tolist(), self.was_nan.tolist()
+        bad = [(it, i) for i, it in enumerate(first) if it >= 0]
+        if bad:
+            iteration, i = min(bad)  # the earliest, then in the losses' own order
+            raise TrialDiverged(
+                f"{names[i].replace('_', ' ')} is {'NaN' if nan[i] else 'infinite'} at "
+                f"iteration {iteration}; the run diverged (lower --lr-g / --lr-d or "
+                "--lambda-loss)"
+            )
+
+
+class PoisonGenerator(Callback):
+    """TEST-ONLY fault injection: after iteration `at`, fill G's weights with NaN, as a run that
+    diverged would leave them."""
+
+    def __init__(self, at: int):
+        self.at = at
+
+    def on_iteration_end(self, trainer: WGWINTrainer, losses: dict[str, torch.Tensor]) -> None:
+        if trainer.iteration == self.at:
+            with torch.no_grad():
+                for p in trainer.generator.parameters():
+                    p.fill_(float("nan"))

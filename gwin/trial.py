@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -32,7 +33,13 @@ from gwin.models.classifiers import build_classifier
 from gwin.models.gwin_nets import Critic, build_generator
 from gwin.rejection import REPORT_TAU
 from gwin.store.schema import config_columns
-from gwin.train_callbacks import Metrics, PeriodicReport, ProgressBar
+from gwin.train_callbacks import (
+    DivergenceCheck,
+    Metrics,
+    PeriodicReport,
+    PoisonGenerator,
+    ProgressBar,
+)
 from gwin.train_classifier import train_classifier
 from gwin.train_gwin import WGWINTrainer
 
@@ -151,6 +158,7 @@ def run_trial(
     study_name: str = "",
     resume_state: dict[str, Any] | None = None,
     report: Report | None = None,
+    poison_at: int | None = None,
 ) -> TrialResult:
     """Run the whole pipeline; `report(metrics, state)` receives progress and checkpoints."""
     trial_id = trial_id or cfg.trial_key()
@@ -217,7 +225,12 @@ def run_trial(
                 report(metrics, state)
 
         periodic = PeriodicReport(validate, on_report, cfg.eval_every, cfg.checkpoint_every)
-        trainer.fit([ProgressBar(enabled=None if cfg.progress else False), periodic])
+        # checked at least at every report, so no NaN checkpoint is ever saved
+        every = math.gcd(50, *(n for n in (cfg.eval_every, cfg.checkpoint_every) if n > 0))
+        callbacks = [ProgressBar(enabled=None if cfg.progress else False), DivergenceCheck(every)]
+        if poison_at is not None:  # TEST-ONLY: a generator that diverges after `poison_at`
+            callbacks.insert(0, PoisonGenerator(poison_at))
+        trainer.fit([*callbacks, periodic])
 
     with timer.stage("eval"):
         frames, examples = [], pd.DataFrame()

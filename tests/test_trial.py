@@ -133,3 +133,11 @@ def test_sweep_from_stored_predictions_matches(tiny_trial):
     p = tiny_trial.predictions
     clean = p[(p["split"] == "test") & (p["corruption"] == "none")]
     pd.testing.assert_frame_equal(tau_sweep(clean), tiny_trial.sweep("test"))
+
+
+def test_a_diverging_generator_stops_the_trial_with_the_loss_and_iteration(tiny_cfg):
+    from gwin.errors import TrialDiverged
+
+    # NaN weights after iteration 3: the first loss of iteration 4 (the critic's) is NaN
+    with pytest.raises(TrialDiverged, match=r"^critic loss is NaN at iteration 4; the run"):
+        run_trial(tiny_cfg, poison_at=3)

@@ -44,7 +44,9 @@ def summarize(study: Folder, grids: list, left: int, started: float, argv: list[
     counts = consolidate(study)
     ended = sum(1 for g in grids for r in g if r.error is None)
     # finished trials report `trial_key` last; ASHA-stopped ones never get there
-    stopped = ended - sum(1 for g in grids for r in g if "trial_key" in (r.metrics or {}))
+    stopped = ended - sum(
+        1 for g in grids for r in g if {"trial_key", "diverged"} & set(r.metrics or {})
+    )
     stopped = max(0, stopped - left)
     minutes, seconds = divmod(int(time.time() - started), 60)
     lines = [

@@ -125,6 +125,7 @@ def runtime_for(args: argparse.Namespace, study: Folder, run: str) -> TrialRunti
         progress=bool(args.progress),
         cpus_per_trial=args.cpus_per_trial,
         fail_once_at_iteration=args.fail_once_at_iteration,
+        poison_generator=args.poison_generator,
     )
 
 

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from gwin.config import config_from
+from gwin.errors import TrialDiverged
 from gwin.store.location import Folder, exists, write_json
-from gwin.store.trial_outputs import read_trial, trial_folder, write_trial
+from gwin.store.schema import error_record
+from gwin.store.trial_outputs import read_trial, record_error, trial_folder, write_trial
 
 STATE_FILE = "gwin_state.pt"
 # The first four non-Tune keys of a report become the columns of Tune's progress table.
@@ -43,6 +45,8 @@ class TrialRuntime:
     # TEST-ONLY fault injection: raise once, right after the checkpoint at this generator
     # iteration (a marker file in the study folder makes it happen only once per trial).
     fail_once_at_iteration: int | None = None
+    # TEST-ONLY: "FIELD=VALUE@K": trials whose FIELD is VALUE get NaN weights after iteration K
+    poison_generator: str | None = None
 
 
 def _progress(metrics: dict[str, float], last_val: dict[str, float]) -> dict[str, Any]:
@@ -90,6 +94,14 @@ def _load_state(checkpoint) -> dict[str, Any] | None:
 
     with checkpoint.as_directory() as folder:
         return torch.load(os.path.join(folder, STATE_FILE), map_location="cpu", weights_only=True)
+
+
+def _poison_at(spec: str | None, cfg) -> int | None:
+    if spec is None:
+        return None
+    condition, _, iteration = spec.rpartition("@")
+    field, _, value = condition.partition("=")
+    return int(iteration) if str(getattr(cfg, field)) == value else None
 
 
 def _maybe_fail(runtime: TrialRuntime, study: Folder, trial_id: str, iteration: int) -> None:
@@ -142,13 +154,22 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
             tune.report(row, checkpoint=tune.Checkpoint.from_directory(ckpt_dir))
         _maybe_fail(runtime, study, trial_id, int(metrics["iteration"]))
 
-    result = run_trial(
-        cfg,
-        trial_id=trial_id,
-        study_name=runtime.study_name,
-        resume_state=_load_state(tune.get_checkpoint()),
-        report=report,
-    )
+    try:
+        result = run_trial(
+            cfg,
+            trial_id=trial_id,
+            study_name=runtime.study_name,
+            resume_state=_load_state(tune.get_checkpoint()),
+            report=report,
+            poison_at=_poison_at(runtime.poison_generator, cfg),
+        )
+    except TrialDiverged as err:
+        # a result, not a crash: recorded as the trial's error row, and not retried (a retry
+        # from the last checkpoint would diverge again)
+        message = f"{type(err).__name__}: {err}"
+        record_error(study, error_record(runtime.study_name, runtime.run, cfg, message))
+        tune.report({"gen_iter": 0, "diverged": 1})
+        return
     result.record.update(
         run=runtime.run,
         node_id=ray.get_runtime_context().get_node_id(),

@@ -191,3 +191,22 @@ def test_a_search_study_picks_the_best_and_reruns_it_over_seeds(
     top = search.loc[search["val_gain_over_identity"].idxmax()]
     for key, value in chosen["params"].items():
         assert set(best[key]) == {value} and top[key] == pytest.approx(value)
+
+
+def test_a_diverging_trial_fails_once_with_its_reason_and_the_others_finish(
+    local_ray, study, tiny, tmp_path, warm_cache, capsys
+):
+    argv = [*tiny, "--storage", str(tmp_path), "--lambdas", "0", "1", "--seeds", "1",
+            "--cache-dir", warm_cache, "--poison-generator", "lambda_loss=1.0@3"]  # fmt: skip
+    assert study("ablation_lambda.py", argv) == 1  # some trials failed
+    out = capsys.readouterr().out
+    assert "1 trials ok, 1 failed" in out and "stopped early" not in out
+    trials = read_table(tmp_path / "ablation_lambda", "trials").set_index("lambda_loss")
+    assert trials.loc[0.0, "status"] == "ok"
+    assert trials.loc[1.0, "status"] == "error"
+    assert trials.loc[1.0, "error"].startswith("TrialDiverged: critic loss is NaN at iteration 4")
+    # a result, not a crash: Tune did not retry it from a checkpoint (it would diverge again)
+    assert "errored" not in out.lower()
+    from analysis.report import build_report
+
+    assert "critic loss is NaN at iteration 4" in build_report(str(tmp_path / "ablation_lambda"))
