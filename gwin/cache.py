@@ -3,7 +3,9 @@
 An artifact's key is a hash of exactly the config fields that determine it, so trials that differ
 only in GWIN settings (lambda_Loss, GWIN seed, iterations, ...) share one classifier. Writes go to
 a temporary file and are renamed into place; a per-key file lock makes a second trial that needs
-the same artifact wait for the first and then load it, instead of training it again.
+the same artifact wait for the first and then load it, instead of training it again. The sidecar
+`<key>.json` records what the artifact is and its SHA-256: a truncated or altered file is
+detected on load, reported in one line and rebuilt, never used.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import fcntl
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,6 +71,14 @@ def cache_key(fields: dict[str, Any]) -> str:
     return hashlib.sha256(blob).hexdigest()[:20]
 
 
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def atomic_torch_save(obj: Any, path: Path) -> None:
     with atomic_path(path) as tmp:
         torch.save(obj, tmp)
@@ -97,8 +108,28 @@ class ArtifactCache:
         path = self.path(fields)
         with self._lock(path):
             if path.exists():
-                return torch.load(path, map_location="cpu", weights_only=True), True
+                artifact = self._load_verified(path, fields["kind"])
+                if artifact is not None:
+                    return artifact, True
             artifact = create()
             atomic_torch_save(artifact, path)
-            path.with_suffix(".json").write_text(json.dumps(fields, indent=2, sort_keys=True))
+            sidecar = {**fields, "sha256": sha256_of(path)}
+            with atomic_path(path.with_suffix(".json")) as tmp:
+                tmp.write_text(json.dumps(sidecar, indent=2, sort_keys=True))
             return artifact, False
+
+    @staticmethod
+    def _load_verified(path: Path, kind: str) -> dict[str, Any] | None:
+        """The artifact, or None (after one line on stderr) if it is corrupt."""
+        sidecar = path.with_suffix(".json")
+        # artifacts cached before checksums were recorded are checked by loading them only
+        expected = json.loads(sidecar.read_text()).get("sha256") if sidecar.exists() else None
+        if expected is not None and sha256_of(path) != expected:
+            problem = "its SHA-256 does not match the one recorded when it was written"
+        else:
+            try:
+                return torch.load(path, map_location="cpu", weights_only=True)
+            except Exception as err:  # noqa: BLE001 - any load failure means a bad file
+                problem = f"it does not load ({type(err).__name__})"
+        print(f"[gwin] cached {kind} {path} is corrupt: {problem}; rebuilding it", file=sys.stderr)
+        return None

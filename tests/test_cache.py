@@ -1,5 +1,8 @@
 import threading
 
+import pytest
+import torch
+
 from gwin.cache import ArtifactCache, cache_key, classifier_fields, confident_fields
 from gwin.config import TrialConfig
 
@@ -85,3 +88,39 @@ def test_failed_create_leaves_nothing(tmp_path):
     except RuntimeError:
         pass
     assert not cache.path(classifier_fields(BASE)).exists()
+
+
+def _flip_a_byte(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "damage, problem",
+    [
+        (lambda p: p.write_bytes(p.read_bytes()[:40]), "SHA-256 does not match"),  # truncated
+        (_flip_a_byte, "SHA-256 does not match"),  # altered, still a valid zip maybe
+    ],
+)
+def test_a_damaged_artifact_is_reported_and_rebuilt_never_used(tmp_path, capsys, damage, problem):
+    cache = ArtifactCache(tmp_path)
+    fields = classifier_fields(BASE)
+    cache.get_or_create(fields, lambda: {"value": torch.arange(100)})
+    damage(cache.path(fields))
+    artifact, hit = cache.get_or_create(fields, lambda: {"value": torch.arange(3)})
+    assert not hit and artifact["value"].tolist() == [0, 1, 2]  # rebuilt, not the damaged one
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and problem in err[0] and "rebuilding it" in err[0]
+    assert cache.get_or_create(fields, lambda: {"value": 0})[1]  # the rebuilt one is whole
+
+
+def test_an_artifact_without_a_checksum_is_still_checked_by_loading_it(tmp_path, capsys):
+    cache = ArtifactCache(tmp_path)
+    fields = classifier_fields(BASE)
+    cache.get_or_create(fields, lambda: {"value": 1})
+    cache.path(fields).with_suffix(".json").write_text("{}")  # written before checksums
+    cache.path(fields).write_bytes(b"not a torch file")
+    artifact, hit = cache.get_or_create(fields, lambda: {"value": 2})
+    assert (artifact, hit) == ({"value": 2}, False)
+    assert "it does not load" in capsys.readouterr().err

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from gwin.config import config_from
@@ -88,12 +90,28 @@ def _final_metrics(result, iterations: int) -> dict[str, Any]:
 
 
 def _load_state(checkpoint) -> dict[str, Any] | None:
+    """The trainer state in a Tune checkpoint; None (start over, after one line on stderr) if
+    the file is damaged: a deterministic trial re-run from iteration 0 gives the same result,
+    a damaged state used silently would not."""
     if checkpoint is None:
         return None
     import torch
 
+    from gwin.cache import sha256_of
+
     with checkpoint.as_directory() as folder:
-        return torch.load(os.path.join(folder, STATE_FILE), map_location="cpu", weights_only=True)
+        path = Path(folder, STATE_FILE)
+        expected = Path(folder, STATE_FILE + ".sha256")
+        if expected.exists() and sha256_of(path) != expected.read_text().strip():
+            problem = "its SHA-256 does not match"
+        else:
+            try:
+                return torch.load(path, map_location="cpu", weights_only=True)
+            except Exception as err:  # noqa: BLE001 - any load failure means a bad file
+                problem = f"it does not load ({type(err).__name__})"
+    print(f"[gwin] checkpoint {checkpoint.path} is damaged: {problem}; training from the start",
+          file=sys.stderr)  # fmt: skip
+    return None
 
 
 def _poison_at(spec: str | None, cfg) -> int | None:
@@ -120,6 +138,7 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
     import torch
     from ray import tune
 
+    from gwin.cache import sha256_of
     from gwin.device import keep_to_cpus, resolve_device
     from gwin.trial import run_trial
 
@@ -150,6 +169,8 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
             return
         with tempfile.TemporaryDirectory(prefix="gwin-ckpt-") as ckpt_dir:
             torch.save(state, os.path.join(ckpt_dir, STATE_FILE))
+            digest = sha256_of(Path(ckpt_dir, STATE_FILE))
+            Path(ckpt_dir, STATE_FILE + ".sha256").write_text(digest)
             # report() persists the folder to the study's storage before it returns
             tune.report(row, checkpoint=tune.Checkpoint.from_directory(ckpt_dir))
         _maybe_fail(runtime, study, trial_id, int(metrics["iteration"]))
