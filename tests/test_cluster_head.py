@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.sockets import listening_hosts
+
 ROOT = Path(__file__).resolve().parents[1]
 RAY = str(Path(sys.executable).with_name("ray"))
 
@@ -169,43 +171,10 @@ def head():
     assert survivors == set(), f"processes of the test head still alive: {sorted(survivors)}"
 
 
-def _listening_hosts(pids: set[int]) -> set[str]:
-    """Local IPs of TCP sockets in LISTEN state owned by `pids` (from /proc/net/tcp*)."""
-    inodes = set()
-    for pid in pids:
-        try:
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                link = os.readlink(f"/proc/{pid}/fd/{fd}")
-                if link.startswith("socket:["):
-                    inodes.add(link[8:-1])
-        except OSError:
-            continue
-    hosts = set()
-    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
-                hex_ip = fields[1].split(":")[0]
-                hosts.add(_decode_ip(hex_ip) if width == 8 else _decode_ip6(hex_ip))
-    return hosts
-
-
-def _decode_ip(hex_ip: str) -> str:
-    return ".".join(str(b) for b in reversed(bytes.fromhex(hex_ip)))
-
-
-def _decode_ip6(hex_ip: str) -> str:
-    words = [bytes.fromhex(hex_ip[i : i + 8])[::-1] for i in range(0, 32, 8)]
-    raw = b"".join(words)
-    if raw[:12] == b"\0" * 10 + b"\xff\xff":  # IPv4-mapped
-        return ".".join(str(b) for b in raw[12:])
-    return socket.inet_ntop(socket.AF_INET6, raw)
-
-
 def test_head_listens_only_on_loopback(head):
     pids = head_pids(str(head.tmp))
     assert pids, "the head started no processes"
-    hosts = _listening_hosts(pids)
+    hosts = listening_hosts(pids)
     assert hosts and hosts <= {"127.0.0.1", "::1"}, hosts
 
 
