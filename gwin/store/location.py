@@ -155,7 +155,9 @@ def check_writable(folder: Folder, flag: str = "--storage") -> None:
         ) from err
 
 
-def is_empty(study: Folder) -> bool:
-    if not exists(study.fs, study.root):
+def is_empty(folder: Folder) -> bool:
+    """No entries but hidden ones (a driver's lock, a write probe)."""
+    if not exists(folder.fs, folder.root):
         return True
-    return not study.fs.get_file_info(pafs.FileSelector(study.root, recursive=False))
+    infos = folder.fs.get_file_info(pafs.FileSelector(folder.root, recursive=False))
+    return all(PurePosixPath(i.path).name.startswith(".") for i in infos)

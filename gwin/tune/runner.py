@@ -17,6 +17,7 @@ from typing import Any
 
 from gwin.device import check_study_devices
 from gwin.errors import EXIT_OK, GwinError
+from gwin.store.driver_lock import exclusive_driver
 from gwin.store.location import (
     CACHE_DIR,
     OUTPUTS_DIR,
@@ -54,15 +55,19 @@ def preflight(args: argparse.Namespace) -> None:
         check_address(args.address)
 
 
-def prepare_storage(args: argparse.Namespace) -> Folder:
+@contextmanager
+def owned_study(args: argparse.Namespace) -> Iterator[Folder]:
+    """The study folder, writable, and held by this driver alone while the block runs (a study
+    that another driver runs is refused first: that, not --resume, is what the user needs)."""
     study = study_paths(args)
-    if not is_empty(study) and not args.resume:
-        raise GwinError(
-            f"study folder {study.location} already exists; pass --resume to "
-            "continue it, or --name NAME to start another study"
-        )
     check_writable(study)
-    return study
+    with exclusive_driver(study):
+        if not is_empty(study) and not args.resume:
+            raise GwinError(
+                f"study folder {study.location} already exists; pass --resume to "
+                "continue it, or --name NAME to start another study"
+            )
+        yield study
 
 
 def check_same_plan(study: Folder, plan: dict[str, Any], args: argparse.Namespace) -> None:
@@ -284,11 +289,11 @@ def study_main(
     if args.dry_run:
         print(describe(plan, args, study_paths(args)))
         return EXIT_OK
-    study = prepare_storage(args)
-    wanted = sorted(c.trial_key() for c in plan.configs())
-    check_same_plan(study, {"trial_ids": wanted}, args)
-    with ray_session(args):
-        write_plan(study, {"trial_ids": wanted}, argv)
-        grid = run_tune(study, "grid", plan.param_space(), args)
-        left = len(set(wanted) - done_ids(study))
-        return summarize(study, [grid], left, started, argv)
+    with owned_study(args) as study:
+        wanted = sorted(c.trial_key() for c in plan.configs())
+        check_same_plan(study, {"trial_ids": wanted}, args)
+        with ray_session(args):
+            write_plan(study, {"trial_ids": wanted}, argv)
+            grid = run_tune(study, "grid", plan.param_space(), args)
+            left = len(set(wanted) - done_ids(study))
+            return summarize(study, [grid], left, started, argv)

@@ -30,8 +30,8 @@ from gwin.tune.report import (
 )
 from gwin.tune.runner import (
     check_same_plan,
+    owned_study,
     preflight,
-    prepare_storage,
     ray_session,
     run_tune,
     study_paths,
@@ -191,57 +191,57 @@ def search_main(
         print(resources_line(args, args.num_samples))
         print(f"storage: {study.location}")
         return EXIT_OK
-    study = prepare_storage(args)
-    search_plan = {
-        "search": {
-            "space": space,
-            "start_points": start_points or [],
-            "base": plan.base,
-            "datasets": args.datasets,
-            "seeds": plan.axes["seed"],
-            "num_samples": args.num_samples,
-            "sampler_seed": args.sampler_seed,
-            "search_seed": args.search_seed,
-            "reduction_factor": args.reduction_factor,
-        }
-    }
-    check_same_plan(study, search_plan, args)
-    grids, left = [], 0
-    with ray_session(args):
-        write_plan(study, search_plan, argv)
-        for dataset in args.datasets:
-            base = {**plan.base, "dataset": dataset}
-            search_space = {
-                **base,
-                "seed": args.search_seed,
-                **{k: _domain(s) for k, s in space.items()},
+    with owned_study(args) as study:
+        search_plan = {
+            "search": {
+                "space": space,
+                "start_points": start_points or [],
+                "base": plan.base,
+                "datasets": args.datasets,
+                "seeds": plan.axes["seed"],
+                "num_samples": args.num_samples,
+                "sampler_seed": args.sampler_seed,
+                "search_seed": args.search_seed,
+                "reduction_factor": args.reduction_factor,
             }
-            cfg = config_from({**base, "seed": args.search_seed})
-            grid = run_tune(
-                study,
-                f"search-{dataset}",
-                search_space,
-                args,
-                tune_config=_search_config(args, cfg, space, start_points),
-            )
-            grids.append(grid)
-            left = unfinished(grid, args.num_samples)
-            if left:
-                break
-            chosen, score = best_params(grid, list(space))
-            write_json(
-                study.fs,
-                study.path("best", f"{dataset}.json"),
-                {"dataset": dataset, "params": chosen, METRIC: score},
-            )
-            print(f"{dataset}: best {METRIC} = {score:.3f} with {chosen}", flush=True)
-            best = Plan({**base, **chosen}, {"seed": plan.axes["seed"]})
-            wanted = {c.trial_key() for c in best.configs()}
-            grids.append(run_tune(study, f"best-{dataset}", best.param_space(), args))
-            left = len(wanted - done_ids(study))
-            if left:
-                break
-        return summarize(study, grids, left, started, argv)
+        }
+        check_same_plan(study, search_plan, args)
+        grids, left = [], 0
+        with ray_session(args):
+            write_plan(study, search_plan, argv)
+            for dataset in args.datasets:
+                base = {**plan.base, "dataset": dataset}
+                search_space = {
+                    **base,
+                    "seed": args.search_seed,
+                    **{k: _domain(s) for k, s in space.items()},
+                }
+                cfg = config_from({**base, "seed": args.search_seed})
+                grid = run_tune(
+                    study,
+                    f"search-{dataset}",
+                    search_space,
+                    args,
+                    tune_config=_search_config(args, cfg, space, start_points),
+                )
+                grids.append(grid)
+                left = unfinished(grid, args.num_samples)
+                if left:
+                    break
+                chosen, score = best_params(grid, list(space))
+                write_json(
+                    study.fs,
+                    study.path("best", f"{dataset}.json"),
+                    {"dataset": dataset, "params": chosen, METRIC: score},
+                )
+                print(f"{dataset}: best {METRIC} = {score:.3f} with {chosen}", flush=True)
+                best = Plan({**base, **chosen}, {"seed": plan.axes["seed"]})
+                wanted = {c.trial_key() for c in best.configs()}
+                grids.append(run_tune(study, f"best-{dataset}", best.param_space(), args))
+                left = len(wanted - done_ids(study))
+                if left:
+                    break
+            return summarize(study, grids, left, started, argv)
 
 
 __all__ = ["METRIC", "best_params", "search_main"]

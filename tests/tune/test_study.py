@@ -210,3 +210,29 @@ def test_a_diverging_trial_fails_once_with_its_reason_and_the_others_finish(
     from analysis.report import build_report
 
     assert "critic loss is NaN at iteration 4" in build_report(str(tmp_path / "ablation_lambda"))
+
+
+def test_a_second_driver_on_a_running_study_is_refused_in_one_line(
+    local_ray, study, tiny, tmp_path, warm_cache, capsys
+):
+    argv = [*tiny, "--storage", str(tmp_path), "--lambdas", "0", "1", "--seeds", "1",
+            "--cache-dir", warm_cache, "--max-concurrent", "1"]  # fmt: skip
+    first = subprocess.Popen(
+        [sys.executable, str(STUDIES / "ablation_lambda.py"), *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
+    try:
+        _wait_for(lambda: (tmp_path / "ablation_lambda" / ".driver.json").exists(), 120, first)
+        for second in (argv, [*argv, "--resume"]):
+            assert study("ablation_lambda.py", second) == 2
+            err = capsys.readouterr().err.strip().splitlines()
+            assert len(err) == 1 and f"being run by another driver (pid {first.pid} on" in err[0]
+        assert first.wait(timeout=300) == 0  # the first driver was not disturbed
+    finally:
+        if first.poll() is None:
+            first.kill()
+    trials = read_table(tmp_path / "ablation_lambda", "trials")
+    assert len(trials) == 2 and set(trials["status"]) == {"ok"}
+    assert not (tmp_path / "ablation_lambda" / ".driver.json").exists()  # released at the end
