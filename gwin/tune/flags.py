@@ -106,6 +106,8 @@ def build_parser(
         help=f"one number: that many seeds 0..N-1; several: those seeds (default: {seeds})",
     )
     g.add_argument("--fail-once-at-iteration", type=int, default=None, help=argparse.SUPPRESS)
+    g.add_argument("--fail-once-how", choices=("raise", "kill"), default="raise",
+                   help=argparse.SUPPRESS)  # fmt: skip
     g.add_argument("--poison-generator", default=None, help=argparse.SUPPRESS)  # FIELD=VALUE@K
     trial = parser.add_argument_group(
         "trial settings", "override the preset (and the study's defaults) for every trial"

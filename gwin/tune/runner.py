@@ -130,6 +130,7 @@ def runtime_for(args: argparse.Namespace, study: Folder, run: str) -> TrialRunti
         progress=bool(args.progress),
         cpus_per_trial=args.cpus_per_trial,
         fail_once_at_iteration=args.fail_once_at_iteration,
+        fail_once_how=args.fail_once_how,
         poison_generator=args.poison_generator,
     )
 

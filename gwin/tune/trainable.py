@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -47,6 +48,7 @@ class TrialRuntime:
     # TEST-ONLY fault injection: raise once, right after the checkpoint at this generator
     # iteration (a marker file in the study folder makes it happen only once per trial).
     fail_once_at_iteration: int | None = None
+    fail_once_how: str = "raise"  # or "kill": SIGKILL of the trial's worker process
     # TEST-ONLY: "FIELD=VALUE@K": trials whose FIELD is VALUE get NaN weights after iteration K
     poison_generator: str | None = None
 
@@ -127,7 +129,9 @@ def _maybe_fail(runtime: TrialRuntime, study: Folder, trial_id: str, iteration: 
         return
     marker = study.path(FAULT_DIR, trial_id)
     if not exists(study.fs, marker):
-        write_json(study.fs, marker, {"iteration": iteration})
+        write_json(study.fs, marker, {"iteration": iteration, "how": runtime.fail_once_how})
+        if runtime.fail_once_how == "kill":  # as the OOM killer or a pre-empted node would
+            os.kill(os.getpid(), signal.SIGKILL)
         raise RuntimeError(f"test-only injected failure after the checkpoint at {iteration}")
 
 

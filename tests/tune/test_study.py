@@ -236,3 +236,22 @@ def test_a_second_driver_on_a_running_study_is_refused_in_one_line(
     trials = read_table(tmp_path / "ablation_lambda", "trials")
     assert len(trials) == 2 and set(trials["status"]) == {"ok"}
     assert not (tmp_path / "ablation_lambda" / ".driver.json").exists()  # released at the end
+
+
+def test_a_killed_trial_worker_resumes_to_the_same_predictions_as_an_unbroken_run(
+    local_ray, study, tiny, tmp_path, warm_cache
+):
+    killed = _failing_trial(tiny, tmp_path / "killed", warm_cache, fail_at=4, max_failures=1)
+    assert study("ablation_lambda.py", [*killed, "--fail-once-how", "kill"]) == 0  # SIGKILL
+    unbroken = [*tiny, "--storage", str(tmp_path / "unbroken"), "--lambdas", "1", "--seeds",
+                "1", "--cache-dir", warm_cache]  # fmt: skip
+    assert study("ablation_lambda.py", unbroken) == 0
+    after = tmp_path / "killed" / "ablation_lambda"
+    trials = read_table(after, "trials")
+    assert list(trials["status"]) == ["ok"] and int(trials["resumed_from_iteration"][0]) == 4
+    assert (after / ".fault-injected" / trials["trial_id"][0]).exists()
+    # the checkpoint holds the RNG state: resuming changes nothing, to the last bit
+    pd.testing.assert_frame_equal(
+        read_table(after, "predictions"),
+        read_table(tmp_path / "unbroken" / "ablation_lambda", "predictions"),
+    )
