@@ -17,7 +17,7 @@ from typing import Any
 
 from gwin.device import check_study_devices
 from gwin.errors import EXIT_OK, GwinError
-from gwin.store.driver_lock import exclusive_driver
+from gwin.store.driver_lock import DriverLease, exclusive_driver, processes_started_here
 from gwin.store.location import (
     CACHE_DIR,
     OUTPUTS_DIR,
@@ -56,18 +56,18 @@ def preflight(args: argparse.Namespace) -> None:
 
 
 @contextmanager
-def owned_study(args: argparse.Namespace) -> Iterator[Folder]:
+def owned_study(args: argparse.Namespace) -> Iterator[tuple[Folder, DriverLease]]:
     """The study folder, writable, and held by this driver alone while the block runs (a study
     that another driver runs is refused first: that, not --resume, is what the user needs)."""
     study = study_paths(args)
     check_writable(study)
-    with exclusive_driver(study):
+    with exclusive_driver(study) as lease:
         if not is_empty(study) and not args.resume:
             raise GwinError(
                 f"study folder {study.location} already exists; pass --resume to "
                 "continue it, or --name NAME to start another study"
             )
-        yield study
+        yield study, lease
 
 
 def check_same_plan(study: Folder, plan: dict[str, Any], args: argparse.Namespace) -> None:
@@ -149,10 +149,12 @@ def _local_env() -> None:
 
 
 @contextmanager
-def ray_session(args: argparse.Namespace) -> Iterator[None]:
+def ray_session(args: argparse.Namespace, lease: DriverLease | None = None) -> Iterator[None]:
     """Start Ray on loopback, or connect to --address; shut down what we started, even on error.
 
     An already initialised Ray (a notebook, a test fixture) is used as is and left running.
+    The processes of a Ray started here are recorded in the study's `lease`, so that the next
+    driver can stop those a killed driver left behind.
     """
     if args.address is None:
         _local_env()
@@ -173,6 +175,8 @@ def ray_session(args: argparse.Namespace) -> Iterator[None]:
         ray.shutdown()
         first = (str(err).strip().splitlines() or [type(err).__name__])[0]
         raise GwinError(f"cannot start or join Ray ({first})") from err
+    if lease is not None and args.address is None:
+        lease.record(ray_processes=processes_started_here())
     try:
         if args.address is not None and args.gpus_per_trial > 0:
             if not ray.cluster_resources().get("GPU", 0):
@@ -290,10 +294,10 @@ def study_main(
     if args.dry_run:
         print(describe(plan, args, study_paths(args)))
         return EXIT_OK
-    with owned_study(args) as study:
+    with owned_study(args) as (study, lease):
         wanted = sorted(c.trial_key() for c in plan.configs())
         check_same_plan(study, {"trial_ids": wanted}, args)
-        with ray_session(args):
+        with ray_session(args, lease):
             write_plan(study, {"trial_ids": wanted}, argv)
             grid = run_tune(study, "grid", plan.param_space(), args)
             left = len(set(wanted) - done_ids(study))

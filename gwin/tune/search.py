@@ -191,7 +191,7 @@ def search_main(
         print(resources_line(args, args.num_samples))
         print(f"storage: {study.location}")
         return EXIT_OK
-    with owned_study(args) as study:
+    with owned_study(args) as (study, lease):
         search_plan = {
             "search": {
                 "space": space,
@@ -207,7 +207,7 @@ def search_main(
         }
         check_same_plan(study, search_plan, args)
         grids, left = [], 0
-        with ray_session(args):
+        with ray_session(args, lease):
             write_plan(study, search_plan, argv)
             for dataset in args.datasets:
                 base = {**plan.base, "dataset": dataset}

@@ -6,12 +6,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import pytest
@@ -25,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # digits: 300 validation and 300 test inputs; predictions hold val + test + rotated test.
 ROWS_PER_TRIAL = 300 + 300 + 300
 KEYS = ["trial_id", "split", "corruption", "index"]
-GRACE_S = 15  # how long Ray's processes get to exit after their driver is killed
+GRACE_S = 5  # how long Ray's processes get to exit after their driver is killed
 # a finished trial's marker; hidden names are staging folders (gwin.store.trial_outputs)
 DONE = re.compile(r"/trial_outputs/([^/.][^/]*)/trials\.parquet$")
 
@@ -92,9 +90,8 @@ def _survivors(started: dict[int, int]) -> dict[int, str]:
 
 
 def _kill(proc: subprocess.Popen) -> tuple[dict[int, int], dict[int, str]]:
-    """SIGKILL the driver (no handler, no cleanup of its own), wait up to GRACE_S for the
-    processes it started to follow it, then SIGKILL those left; returns (all of them, those
-    that were left: {pid: command line})."""
+    """SIGKILL the driver (no handler, no cleanup of its own) and give the processes it started
+    GRACE_S to follow it; returns (all of them, those still running: {pid: command line})."""
     started = _started_by(proc.pid)
     proc.kill()
     proc.wait(timeout=60)
@@ -102,8 +99,6 @@ def _kill(proc: subprocess.Popen) -> tuple[dict[int, int], dict[int, str]]:
     deadline = time.monotonic() + GRACE_S
     while (left := _survivors(started)) and time.monotonic() < deadline:
         time.sleep(0.5)
-    for pid in left:  # only processes this driver started (same pid, same start time)
-        os.kill(pid, signal.SIGKILL)
     return started, left
 
 
@@ -149,20 +144,21 @@ def test_a_study_on_s3_survives_a_killed_driver_and_is_read_from_its_uri(s3, ray
             first = _wait_for_first_trial(s3, prefix, proc, log)
         finally:
             started, left = _kill(proc)
-    print(f"\nfirst trial {first} on S3 after {time.monotonic() - t0:.0f} s, driver killed")
-    if left:  # a known follow-up: Ray's agents outlive a killed driver by about a minute
-        warnings.warn(
-            f"{len(left)} of the {len(started)} processes of the killed driver still ran "
-            f"{GRACE_S:g} s after it (killed now): " + "; ".join(sorted(left.values())),
-            stacklevel=1,
-        )
+    print(f"\nfirst trial {first} on S3 after {time.monotonic() - t0:.0f} s, driver killed; "
+          f"{len(left)} of its {len(started)} processes still ran {GRACE_S} s later")  # fmt: skip
     before = read_table(f"{location}/trial_outputs/{first}", "trials").iloc[0]
 
     t1 = time.monotonic()
     resumed = _run([*argv, "--resume"], ray_env, timeout=900)
     (tmp_path / "resume.log").write_text(resumed.stdout + resumed.stderr)
     assert resumed.returncode == 0, (resumed.stdout + resumed.stderr)[-4000:]
-    print(f"resumed in {time.monotonic() - t1:.0f} s")
+    notes = [line for line in resumed.stderr.splitlines() if line.startswith("note: stopped")]
+    print(f"resumed in {time.monotonic() - t1:.0f} s: {' '.join(notes)}")
+    # Ray's agents outlive a killed driver by about a minute: the next driver stops exactly
+    # those (same pid, same start time) and says so; nothing of the killed driver runs on
+    if left:
+        assert f"note: stopped {len(left)} Ray processes left running" in resumed.stderr, left
+    assert not _survivors(started), _survivors(started)
     tables_line = f"tables:  python analysis/tables.py {location}"
     assert tables_line in resumed.stdout.splitlines(), resumed.stdout[-2000:]
 
