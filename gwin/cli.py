@@ -6,18 +6,17 @@ flags override the chosen preset. Bad input exits with status 2 and one line on 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from gwin.config import add_config_flags, config_from_args
-from gwin.errors import EXIT_USAGE, GwinError, command
+from gwin.errors import EXIT_USAGE, GwinError, OneLineParser, command
 from gwin.store.location import Folder, check_writable
 from gwin.store.trial_outputs import is_complete, write_trial
 
 
 def trial_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m gwin trial",
         description="Train C, build P_c, train the WGWIN-GP and evaluate it over tau.",
     )
@@ -66,7 +65,7 @@ def trial_main(argv: list[str]) -> int:
 
 
 def classifier_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m gwin classifier",
         description="Train (or load from the cache) the classifier C and its P_c exactly as a "
         "trial does, and print the paper's classifier-only figures beside ours: test accuracy, "

@@ -3,6 +3,7 @@ the one place that turns it into an exit status, for every command line gwin has
 
 from __future__ import annotations
 
+import argparse
 import functools
 import sys
 from collections.abc import Callable
@@ -22,6 +23,13 @@ class TrialDiverged(GwinError):
     running it again from a checkpoint would diverge again."""
 
     exit_code = EXIT_FAILED
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one GwinError line (exit 2) instead of usage + message."""
+
+    def error(self, message: str):
+        raise GwinError(f"{message} (see --help)")
 
 
 def command(

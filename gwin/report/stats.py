@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gwin.config import RUNTIME_FIELDS, TrialConfig
-from gwin.errors import GwinError
+from gwin.errors import GwinError, OneLineParser
 from gwin.metrics.selective import SELECTIVE_COLUMNS, selective_by
 from gwin.metrics.sweep import SWEEP_COLUMNS, sweep_by
 from gwin.store.reader import Results
@@ -138,7 +138,7 @@ def format_mean_std(mean: float, std: float, digits: int = 2, pm: str = " ± ") 
 
 def results_parser(doc: str) -> argparse.ArgumentParser:
     """The arguments every analysis script shares: the results location and the split."""
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser = OneLineParser(description=doc.splitlines()[0])
     parser.add_argument(
         "results",
         help="study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME), its "

@@ -37,6 +37,11 @@ def _me() -> dict[str, object]:
     return {"host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}
 
 
+def refusal(study: Folder, owner: dict) -> GwinError:
+    """The one line that refuses a second driver of `study`."""
+    return _refuse(study, owner, expires=not study.local)
+
+
 def _refuse(study: Folder, owner: dict, expires: bool = False) -> GwinError:
     since = time.strftime("%H:%M:%S", time.localtime(float(owner.get("started", 0))))
     dead = f" (if it died, its lease expires within {LEASE_EXPIRES_S:.0f} s)" if expires else ""
@@ -84,6 +89,26 @@ def exclusive_driver(study: Folder) -> Iterator[DriverLease]:
     else:
         with _leased(study) as lease:
             yield lease
+
+
+def running_owner(study: Folder) -> dict | None:
+    """The driver that holds the study now, or None; creates nothing (a check before taking
+    the study, so that a refused start leaves the folder as it was)."""
+    if study.local:
+        try:
+            handle = open(study.path(LOCK_FILE))  # noqa: SIM115 - closed below
+        except OSError:
+            return None
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return _previous_owner(study)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return None
+    owner = _previous_owner(study)
+    fresh = time.time() - float(owner.get("heartbeat", 0)) < LEASE_EXPIRES_S
+    return owner if owner and fresh and not _dead_here(owner) else None
 
 
 def processes_started_here() -> list[list[int]]:
@@ -183,4 +208,10 @@ def _leased(study: Folder) -> Iterator[DriverLease]:
         delete_file(study.fs, study.path(LEASE_FILE))
 
 
-__all__ = ["DriverLease", "exclusive_driver", "processes_started_here"]
+__all__ = [
+    "DriverLease",
+    "exclusive_driver",
+    "processes_started_here",
+    "refusal",
+    "running_owner",
+]

@@ -22,12 +22,9 @@ from gwin.config import (
     config_from,
     jsonable,
 )
-from gwin.errors import GwinError
+from gwin.errors import GwinError, OneLineParser
 
-
-class StudyParser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line instead of argparse's usage + message
-        raise GwinError(f"{message} (see --help)")
+StudyParser = OneLineParser
 
 
 def build_parser(

@@ -17,7 +17,13 @@ from typing import Any
 
 from gwin.device import check_study_devices
 from gwin.errors import EXIT_OK, GwinError
-from gwin.store.driver_lock import DriverLease, exclusive_driver, processes_started_here
+from gwin.store.driver_lock import (
+    DriverLease,
+    exclusive_driver,
+    processes_started_here,
+    refusal,
+    running_owner,
+)
 from gwin.store.location import (
     CACHE_DIR,
     OUTPUTS_DIR,
@@ -60,13 +66,15 @@ def owned_study(args: argparse.Namespace) -> Iterator[tuple[Folder, DriverLease]
     """The study folder, writable, and held by this driver alone while the block runs (a study
     that another driver runs is refused first: that, not --resume, is what the user needs)."""
     study = study_paths(args)
+    if (owner := running_owner(study)) is not None:
+        raise refusal(study, owner)  # before "pass --resume": resuming would be refused too
+    if not is_empty(study) and not args.resume:
+        raise GwinError(
+            f"study folder {study.location} already exists; pass --resume to "
+            "continue it, or --name NAME to start another study"
+        )
     check_writable(study)
     with exclusive_driver(study) as lease:
-        if not is_empty(study) and not args.resume:
-            raise GwinError(
-                f"study folder {study.location} already exists; pass --resume to "
-                "continue it, or --name NAME to start another study"
-            )
         yield study, lease
 
 
