@@ -155,6 +155,15 @@ def check_writable(folder: Folder, flag: str = "--storage") -> None:
         ) from err
 
 
+def writable(folder: Folder) -> str | None:
+    """None if a probe file can be written and deleted in `folder`, else why not (one line)."""
+    try:
+        check_writable(folder)
+    except GwinError as err:
+        return str(err)
+    return None
+
+
 def is_empty(folder: Folder) -> bool:
     """No entries but hidden ones (a driver's lock, a write probe)."""
     if not exists(folder.fs, folder.root):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ from gwin.store.location import (
     is_empty,
     list_dirs,
     read_json,
+    writable,
     write_json,
 )
 from gwin.store.trial_outputs import done_ids
@@ -239,6 +241,7 @@ def run_tune(
             or tune.TuneConfig(max_concurrent_trials=args.max_concurrent, reuse_actors=True),
             run_config=tune.RunConfig(
                 name=run,
+                stop=storage_stopper(study),
                 storage_path=study.display(TUNE_DIR),
                 failure_config=tune.FailureConfig(max_failures=args.max_failures),
                 checkpoint_config=tune.CheckpointConfig(num_to_keep=2),
@@ -246,9 +249,53 @@ def run_tune(
                 progress_reporter=_reporter(),
             ),
         )
-    grid = tuner.fit()
+    try:
+        grid = tuner.fit()
+    except (OSError, RuntimeError) as err:  # Tune could not write its own state there
+        failure = storage_failure(study)
+        if failure is None:
+            raise
+        raise failure from err
+    if (failure := storage_failure(study)) is not None:
+        raise failure  # the stopper ended the run: say why, in one line
     _record_errors(study, args.name, run, grid)
     return grid
+
+
+def storage_failure(study: Folder) -> GwinError | None:
+    """A one-line error if the study's storage cannot be written any more, else None."""
+    problem = writable(study)
+    if problem is None:
+        return None
+    problem = problem.removesuffix("; pass a writable --storage folder or URI")
+    return GwinError(f"the study stopped: {problem}; free or fix the storage, then --resume")
+
+
+def storage_stopper(study: Folder, every_s: float = 5.0):
+    """A Tune stopper that interrupts the whole run once the study's storage stops taking writes
+    (full, read-only, unmounted): trials would only fail and be retried against it. Probes at
+    most every `every_s` seconds, on the driver. It interrupts as Ctrl+C does (Tune's own
+    SIGINT handling), not by stopping the trials: stopped trials count as finished and a
+    --resume would skip them. (Built here: importing Ray must wait for the runner's env.)"""
+    from ray.tune.stopper import Stopper
+
+    class StorageStopper(Stopper):
+        def __init__(self):
+            self.checked, self.failed = 0.0, False
+
+        def __call__(self, trial_id: str, result: dict) -> bool:
+            self.stop_all()
+            return False
+
+        def stop_all(self) -> bool:
+            if not self.failed and time.monotonic() - self.checked >= every_s:
+                self.checked = time.monotonic()
+                if writable(study) is not None:
+                    self.failed = True
+                    os.kill(os.getpid(), signal.SIGINT)
+            return False
+
+    return StorageStopper()
 
 
 def _record_errors(study: Folder, name: str, run: str, grid) -> None:

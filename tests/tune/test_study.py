@@ -255,3 +255,58 @@ def test_a_killed_trial_worker_resumes_to_the_same_predictions_as_an_unbroken_ru
         read_table(after, "predictions"),
         read_table(tmp_path / "unbroken" / "ablation_lambda", "predictions"),
     )
+
+
+def _fill(path: Path) -> None:
+    with open(path, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * (1 << 20))
+                f.flush()
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 64 MB tmpfs of our own (root and mount rights needed: skipped elsewhere)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:  # fmt: skip
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_storage_that_fills_up_stops_the_study_in_one_line_naming_it(
+    study, tiny, small_disk, warm_cache, tmp_path
+):
+    folder = small_disk / "ablation_lambda"
+    argv = [*tiny, "--storage", str(small_disk), "--lambdas", "0", "1", "10", "--seeds", "1",
+            "--cache-dir", warm_cache, "--max-concurrent", "1"]  # fmt: skip
+    log = open(tmp_path / "driver.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, str(STUDIES / "ablation_lambda.py"), *argv],
+        stdout=log, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    try:
+        _wait_for(lambda: list(folder.glob("trial_outputs/[!.]*/trials.parquet")), 300, proc)
+        _fill(small_disk / "filler")  # the disk is full from here on
+        _, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        log.close()
+    lines = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert proc.returncode == 2, err[-3000:]
+    assert len(lines) == 1 and "the study stopped: cannot write to" in lines[0], err[-3000:]
+    assert str(folder) in lines[0] and "then --resume" in lines[0]
+    # the trial that finished before the disk filled up is kept, whole
+    trials = read_table(folder, "trials")
+    assert len(trials) >= 1 and set(trials["status"]) == {"ok"}
+    # NOT YET: --resume after freeing space finished every row once in a manual run with
+    # 30-iteration trials, but with these 6-iteration ones the resumed run left 2 trials
+    # unfinished (docs/reliability.md, fault 6)
