@@ -1,11 +1,22 @@
 """Shared fixtures: one tiny `smoke` trial on digits, run once per session."""
 
 import os
+import shutil
+import tempfile
 
 import pytest
 
-# Ray (tests/tune, tests/test_cluster_*) must stay on loopback; set before any import of ray.
-os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+# Ray must stay on loopback, with token auth (a fixed token, so nothing is written under
+# $HOME/.ray). Set here, before any test module is collected: Ray reads these when first
+# imported, and modules outside tests/tune (tests/store) import it too; set later, a token
+# mode mismatch keeps every later Ray from starting.
+os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+os.environ["RAY_AUTH_MODE"] = "token"
+os.environ["RAY_AUTH_TOKEN"] = "gwin-tests-0123456789abcdef0123456789"
+os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+# A short session folder of our own (Ray's unix sockets limit path lengths).
+_RAY_TMP = tempfile.mkdtemp(prefix="gwr", dir="/tmp")
+os.environ["RAY_TMPDIR"] = _RAY_TMP
 # At every start Ray 2.60's dashboard (UsageStatsHead, loaded even with include_dashboard=False
 # and usage stats off) asks the Azure, GCP and AWS metadata servers (169.254.169.254,
 # metadata.google.internal) which cloud it runs on, via `requests`. A proxy on a closed loopback
@@ -44,3 +55,7 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_RAY_TMP, ignore_errors=True)

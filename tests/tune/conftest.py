@@ -1,29 +1,13 @@
-"""Ray on loopback for the study tests: environment, tiny trial settings, shared fixtures.
+"""Tiny trial settings and shared fixtures for the study tests (Ray's environment is set in
+tests/conftest.py, before any test module imports Ray)."""
 
-The environment is set at import, before any test imports Ray (Ray reads
-RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER when first imported). Token auth uses a fixed token from
-RAY_AUTH_TOKEN, so nothing is written under $HOME/.ray.
-"""
-
-import os
 import runpy
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.study_flags import TINY
-
-os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
-os.environ["RAY_AUTH_MODE"] = "token"
-os.environ["RAY_AUTH_TOKEN"] = "gwin-tests-0123456789abcdef0123456789"
-os.environ.setdefault("RAY_DEDUP_LOGS", "0")
-# A short session folder of our own (Ray's unix sockets limit path lengths).
-_RAY_TMP = tempfile.mkdtemp(prefix="gwr", dir="/tmp")
-os.environ["RAY_TMPDIR"] = _RAY_TMP
-
 
 STUDIES = Path(__file__).resolve().parents[2] / "studies"
 
@@ -52,10 +36,6 @@ def study():
 def tiny():
     """Flags for a tiny trial (a tuple: extend it with [*tiny, ...])."""
     return tuple(TINY)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    shutil.rmtree(_RAY_TMP, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
