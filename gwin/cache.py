@@ -124,12 +124,19 @@ class ArtifactCache:
         sidecar = path.with_suffix(".json")
         # artifacts cached before checksums were recorded are checked by loading them only
         expected = json.loads(sidecar.read_text()).get("sha256") if sidecar.exists() else None
-        if expected is not None and sha256_of(path) != expected:
-            problem = "its SHA-256 does not match the one recorded when it was written"
-        else:
-            try:
-                return torch.load(path, map_location="cpu", weights_only=True)
-            except Exception as err:  # noqa: BLE001 - any load failure means a bad file
-                problem = f"it does not load ({type(err).__name__})"
-        print(f"[gwin] cached {kind} {path} is corrupt: {problem}; rebuilding it", file=sys.stderr)
-        return None
+        artifact, problem = load_checked(path, expected)
+        if problem:
+            print(f"[gwin] cached {kind} {path} is corrupt: {problem}; rebuilding it",
+                  file=sys.stderr)  # fmt: skip
+        return artifact
+
+
+def load_checked(path: Path, expected_sha256: str | None) -> tuple[Any, str]:
+    """(the torch file at `path`, "") or (None, why it is damaged): a SHA-256 other than the one
+    recorded when it was written, or (with none recorded) a file that does not load."""
+    if expected_sha256 is not None and sha256_of(path) != expected_sha256:
+        return None, "its SHA-256 does not match"
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True), ""
+    except Exception as err:  # noqa: BLE001 - any load failure means a bad file
+        return None, f"it does not load ({type(err).__name__})"

@@ -97,23 +97,16 @@ def _load_state(checkpoint) -> dict[str, Any] | None:
     a damaged state used silently would not."""
     if checkpoint is None:
         return None
-    import torch
-
-    from gwin.cache import sha256_of
+    from gwin.cache import load_checked
 
     with checkpoint.as_directory() as folder:
-        path = Path(folder, STATE_FILE)
-        expected = Path(folder, STATE_FILE + ".sha256")
-        if expected.exists() and sha256_of(path) != expected.read_text().strip():
-            problem = "its SHA-256 does not match"
-        else:
-            try:
-                return torch.load(path, map_location="cpu", weights_only=True)
-            except Exception as err:  # noqa: BLE001 - any load failure means a bad file
-                problem = f"it does not load ({type(err).__name__})"
-    print(f"[gwin] checkpoint {checkpoint.path} is damaged: {problem}; training from the start",
-          file=sys.stderr)  # fmt: skip
-    return None
+        checksum = Path(folder, STATE_FILE + ".sha256")
+        expected = checksum.read_text().strip() if checksum.exists() else None
+        state, problem = load_checked(Path(folder, STATE_FILE), expected)
+    if problem:
+        print(f"[gwin] checkpoint {checkpoint.path} is damaged: {problem}; training from the "
+              "start", file=sys.stderr)  # fmt: skip
+    return state
 
 
 def _poison_at(spec: str | None, cfg) -> int | None:
