@@ -7,9 +7,7 @@ Optuna search). Errors in the input exit with status 2 and one line on stderr, b
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -27,28 +25,21 @@ from gwin.store.driver_lock import (
 )
 from gwin.store.location import (
     CACHE_DIR,
-    OUTPUTS_DIR,
     TUNE_DIR,
     Folder,
     check_writable,
-    exists,
     is_empty,
-    list_dirs,
-    read_json,
-    writable,
-    write_json,
 )
 from gwin.store.trial_outputs import done_ids
 from gwin.tune.flags import check_address, parse_study
+from gwin.tune.plan_file import check_same_plan, write_plan
 from gwin.tune.report import (
-    command_line,
     describe,
     study_command,
     summarize,
 )
+from gwin.tune.storage_watch import storage_failure, storage_stopper
 from gwin.tune.trainable import PROGRESS_COLUMNS, TrialRuntime
-
-PLAN_FILE = "plan.json"  # the grid's trial ids, written when a study starts
 
 
 def study_paths(args: argparse.Namespace) -> Folder:
@@ -78,48 +69,6 @@ def owned_study(args: argparse.Namespace) -> Iterator[tuple[Folder, DriverLease]
     check_writable(study)
     with exclusive_driver(study) as lease:
         yield study, lease
-
-
-def check_same_plan(study: Folder, plan: dict[str, Any], args: argparse.Namespace) -> None:
-    """--resume continues the stored study (Tune restores it, whatever the flags say), so flags
-    describing another one are refused here, against STUDY/plan.json, before anything runs.
-
-    `plan` is {"trial_ids": [...]} for a grid, {"search": {...}} (space, shared settings,
-    samples and seeds) for an Optuna search."""
-    plan_file = study.path(PLAN_FILE)
-    if args.resume and exists(study.fs, plan_file):
-        stored = read_json(study.fs, plan_file)
-        if "trial_ids" in plan and set(stored.get("trial_ids", [])) != set(plan["trial_ids"]):
-            wanted, had = set(plan["trial_ids"]), set(stored.get("trial_ids", []))
-            detail = (
-                f"{len(wanted - had)} trials not in it, {len(had - wanted)} of its not asked for"
-            )
-        elif "search" in plan and stored.get("search") != _jsonable(plan["search"]):
-            detail = "another search space, settings, sample count or seeds"
-        else:
-            return
-        raise GwinError(
-            f"--resume with other settings than the stored study ({detail}); resume with its "
-            f"original flags (see {study.display(PLAN_FILE)}) or start another study with --name"
-        )
-    foreign = set(list_dirs(study.fs, study.path(OUTPUTS_DIR))) - set(plan.get("trial_ids", []))
-    if "trial_ids" in plan and foreign:  # a study from before plan.json existed
-        raise GwinError(
-            f"--resume with other settings than the stored study: {len(foreign)} of its "
-            "trials are not in the grid these flags describe; resume with its original flags, "
-            "or start another study with --name"
-        )
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, sort_keys=True, default=str))
-
-
-def write_plan(study: Folder, plan: dict[str, Any], argv: list[str] | None) -> None:
-    # Written once Ray is up: a start that fails earlier leaves an empty, reusable folder.
-    if not exists(study.fs, study.path(PLAN_FILE)):
-        record = {**_jsonable(plan), "command": command_line(argv, False)}
-        write_json(study.fs, study.path(PLAN_FILE), record)
 
 
 def _absolute(path: str | None) -> str | None:
@@ -260,42 +209,6 @@ def run_tune(
         raise failure  # the stopper ended the run: say why, in one line
     _record_errors(study, args.name, run, grid)
     return grid
-
-
-def storage_failure(study: Folder) -> GwinError | None:
-    """A one-line error if the study's storage cannot be written any more, else None."""
-    problem = writable(study)
-    if problem is None:
-        return None
-    problem = problem.removesuffix("; pass a writable --storage folder or URI")
-    return GwinError(f"the study stopped: {problem}; free or fix the storage, then --resume")
-
-
-def storage_stopper(study: Folder, every_s: float = 5.0):
-    """A Tune stopper that interrupts the whole run once the study's storage stops taking writes
-    (full, read-only, unmounted): trials would only fail and be retried against it. Probes at
-    most every `every_s` seconds, on the driver. It interrupts as Ctrl+C does (Tune's own
-    SIGINT handling), not by stopping the trials: stopped trials count as finished and a
-    --resume would skip them. (Built here: importing Ray must wait for the runner's env.)"""
-    from ray.tune.stopper import Stopper
-
-    class StorageStopper(Stopper):
-        def __init__(self):
-            self.checked, self.failed = 0.0, False
-
-        def __call__(self, trial_id: str, result: dict) -> bool:
-            self.stop_all()
-            return False
-
-        def stop_all(self) -> bool:
-            if not self.failed and time.monotonic() - self.checked >= every_s:
-                self.checked = time.monotonic()
-                if writable(study) is not None:
-                    self.failed = True
-                    os.kill(os.getpid(), signal.SIGINT)
-            return False
-
-    return StorageStopper()
 
 
 def _record_errors(study: Folder, name: str, run: str, grid) -> None:

@@ -28,7 +28,7 @@ from gwin.store.trial_outputs import (
     write_trial,
 )
 from gwin.tune.driver_callback import failed_trial
-from gwin.tune.runner import PLAN_FILE, check_same_plan
+from gwin.tune.plan_file import PLAN_FILE, check_same_plan
 from tests.tune.test_consolidate import PARAMS, fake_result
 
 
