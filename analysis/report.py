@@ -20,10 +20,10 @@ from gwin import __version__
 from gwin.errors import command
 from gwin.rejection import REPORT_TAU
 from gwin.report import figures as gp
+from gwin.report.classifier_table import COMPARISON_METRICS, classifier_comparison, comparison_keys
 from gwin.report.html_page import Page
 from gwin.report.stats import (
     TABLE_KEYS,
-    aggregate,
     at_tau,
     format_mean_std,
     results_parser,
@@ -213,15 +213,19 @@ def _selective(page: Page, r: Results, swept: list[str], split: str) -> None:
         page.figure(gp.risk_coverage_plot(part, name), f"{name}: risk-coverage curves.")
 
 
-def _classifiers(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float) -> None:
+def _classifiers(page: Page, r: Results, sweeps: pd.DataFrame, split: str, tau: float) -> None:
     if sweeps["classifier"].nunique() < 2:
         return
     page.heading(2, "Classifier variants")
-    keys = ["classifier", *[c for c in swept if c != "classifier"]]
-    agg = aggregate(at_tau(sweeps, tau), ["dataset", *keys])
-    for dataset, part in agg.groupby("dataset", sort=True):
-        page.table(mean_std_table(part, keys, HEADLINE_METRICS), f"{dataset} at τ = {tau:g}")
-    style = next((c for c in swept if c != "classifier"), None)
+    page.text(
+        f"Per classifier C at τ = {tau:g}: accuracy, rejection, accuracy on the rejected subset "
+        "before and after the GWIN and with the identity baseline, C's AURC, and C's "
+        "calibration (ECE in %, 15 bins; NLL in nats) of its Monte Carlo mean probabilities."
+    )
+    keys = comparison_keys(r)
+    for dataset, part in classifier_comparison(r, split, tau).groupby("dataset", sort=True):
+        page.table(mean_std_table(part, keys, COMPARISON_METRICS), f"{dataset}, {split} split")
+    style = next((c for c in keys if c != "classifier"), None)
     for dataset, part in sweeps.groupby("dataset", sort=True):
         if part["classifier"].nunique() > 1:
             page.figure(
@@ -244,7 +248,7 @@ def build_report(results: str | Path, split: str = "test", tau: float = REPORT_T
     _sensitivity(page, sweeps, swept, tau)
     _robustness(page, r, swept, tau)
     _selective(page, r, swept, split)
-    _classifiers(page, sweeps, swept, tau)
+    _classifiers(page, r, sweeps, split, tau)
     if not r.failed.empty:
         page.heading(2, "Failed trials")
         failed = r.failed.assign(error=r.failed["error"].astype(str).str.split("\n").str[0])

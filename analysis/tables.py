@@ -2,12 +2,14 @@
 
     python analysis/tables.py RESULTS [--by lambda_loss] [--split val] [--corruption rotate]
                               [--format markdown|latex|csv|html] [--vs-paper]
+    python analysis/tables.py RESULTS --classifiers [--tau 0.8]
 
 RESULTS is a study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME, as
 the study printed it), its results/ folder, or one trial's --out folder. Rows are
 grouped by the study's swept config columns unless --by says otherwise (--by none pools them).
 --vs-paper puts the paper's numbers beside ours (MNIST and Fashion-MNIST only), with the
-difference in units of the paper's std.
+difference in units of the paper's std. --classifiers gives the classifier comparison instead:
+one row per classifier at --tau, with the identity baseline, AURC, ECE and NLL of C.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ import sys
 import pandas as pd
 
 from gwin.errors import GwinError, command
+from gwin.rejection import REPORT_TAU
+from gwin.report.classifier_table import (
+    COMPARISON_METRICS,
+    classifier_comparison,
+    comparison_keys,
+)
 from gwin.report.stats import TABLE_KEYS, results_parser
 from gwin.report.tables import (
     FORMATS,
@@ -80,6 +88,25 @@ def build(
     )
 
 
+def build_classifiers(results: str, split: str, tau: float, fmt: str = "markdown") -> str:
+    """The classifier comparison (gwin.report.classifier_table), one table per dataset."""
+    loaded = load_results(results)
+    agg = classifier_comparison(loaded, split, tau)
+    if fmt == "csv":
+        return agg.to_csv(index=False)
+    keys = comparison_keys(loaded)
+    return "\n".join(
+        _section(
+            str(dataset),
+            "classifiers",
+            f"{split} split, τ = {tau:g}; mean ± std over seeds",
+            render(mean_std_table(part, keys, COMPARISON_METRICS), fmt),
+            fmt,
+        )
+        for dataset, part in agg.groupby("dataset", sort=True)
+    )
+
+
 def _section(dataset: str, classifier: str, caption: str, table: str, fmt: str) -> str:
     title = f"{dataset} / {classifier} ({caption})"
     if fmt == "latex":
@@ -103,6 +130,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--vs-paper", action="store_true", help="compare with the paper's Tables 1 and 2"
     )
+    parser.add_argument(
+        "--classifiers",
+        action="store_true",
+        help="the classifier comparison (one row per classifier at --tau) instead",
+    )
+    parser.add_argument("--tau", type=float, default=REPORT_TAU, help="threshold of --classifiers")
     return parser.parse_args(argv)
 
 
@@ -112,7 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     by = None if args.by is None else [c for c in args.by if c != "none"]
     if by and set(by) & set(TABLE_KEYS):
         raise GwinError(f"{TABLE_KEYS} always get a table each; drop them from --by")
-    text = build(args.results, by, args.split, args.corruption, args.format, args.vs_paper)
+    if args.classifiers:
+        if args.vs_paper or args.by or args.corruption != "none":
+            raise GwinError("--classifiers takes no --by, --vs-paper or --corruption; drop them")
+        text = build_classifiers(args.results, args.split, args.tau, args.format)
+    else:
+        text = build(args.results, by, args.split, args.corruption, args.format, args.vs_paper)
     sys.stdout.write(text)
     return 0
 

@@ -30,8 +30,8 @@ from gwin.config import TrialConfig
 from gwin.data.datasets import Split
 from gwin.layers.flipout import FlipoutLayer, FlipoutLinear, _random_signs
 from gwin.metrics.certainty import mc_summary
-from gwin.models.classifiers import build_classifier
 from gwin.models.gwin_nets import Critic, build_generator
+from gwin.models.registry import build_classifier
 from gwin.train_gwin import WGWINTrainer
 
 

@@ -51,6 +51,7 @@ def classifier_fields(cfg: TrialConfig) -> dict[str, Any]:
         "lr": cfg.clf_lr,
         "batch_size": cfg.clf_batch_size,
         "limit_train": cfg.limit_train,
+        **cfg.classifier_options(),
     }
 
 

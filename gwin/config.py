@@ -24,7 +24,8 @@ from gwin.presets import PRESET_VALUES, PRESETS
 from gwin.rejection import DEFAULT_TAUS
 
 DATASETS = ("digits", "mnist", "fashion_mnist")
-CLASSIFIERS = ("lenet5", "bcnn")
+# the names of gwin.models.registry.CLASSIFIERS (kept here so that config never imports torch)
+CLASSIFIERS = ("lenet5", "bcnn", "lenet5_dropout", "lenet5_ensemble", "lenet5_softmax")
 GENERATORS = ("dcgan", "residual")
 RUNTIME_FIELDS = frozenset({"device", "data_dir", "cache_dir", "progress"})
 
@@ -49,7 +50,9 @@ class TrialConfig:
     clf_epochs: int = 30
     clf_lr: float = 1e-3
     clf_batch_size: int = 128
-    mc_samples: int = 10  # T Monte Carlo draws for certainty
+    mc_samples: int = 10  # T Monte Carlo draws for certainty (an ensemble: K; softmax: 1)
+    dropout: float = 0.5  # lenet5_dropout's rate (gwin.models.deterministic)
+    ensemble_size: int = 5  # lenet5_ensemble's K
 
     # confident subset P_c
     tau_star: float = 0.95
@@ -94,6 +97,15 @@ class TrialConfig:
     @property
     def effective_classifier_seed(self) -> int:
         return self.seed if self.classifier_seed is None else self.classifier_seed
+
+    def classifier_options(self) -> dict[str, Any]:
+        """Constructor arguments of the classifier beyond its name (only those it has, so that
+        they enter the cache key of exactly the classifiers they change)."""
+        if self.classifier == "lenet5_dropout":
+            return {"p": self.dropout}
+        if self.classifier == "lenet5_ensemble":
+            return {"members": self.ensemble_size}
+        return {}
 
     def identity(self) -> dict[str, Any]:
         """The fields that determine the trial's results (JSON-safe)."""
@@ -141,6 +153,7 @@ def _validate(c: TrialConfig) -> None:
         c.generator in GENERATORS,
         f"unknown generator {c.generator!r}; choose one of {', '.join(GENERATORS)}",
     )
+    need(0.0 < c.dropout < 1.0, f"dropout must be in (0, 1), got {c.dropout}")
     need(c.preset in PRESETS, f"unknown preset {c.preset!r}; choose one of {', '.join(PRESETS)}")
     need(0.0 <= c.tau_star <= 1.0, f"tau_star must be in [0, 1], got {c.tau_star}")
     need(all(0.0 <= t <= 1.0 for t in c.taus), f"every tau must be in [0, 1], got {list(c.taus)}")
@@ -171,6 +184,7 @@ def _validate(c: TrialConfig) -> None:
         "dim",
         "z_dim",
         "eval_size",
+        "ensemble_size",
     ):
         need(getattr(c, name) >= 1, f"{name} must be >= 1, got {getattr(c, name)}")
     for name in ("eval_every", "checkpoint_every", "n_examples"):
@@ -222,7 +236,10 @@ def config_from_args(args: argparse.Namespace) -> TrialConfig:
 
 HELP = {
     "dataset": "digits (offline, bundled), mnist or fashion_mnist",
-    "classifier": "lenet5 (the paper's Bayesian LeNet-5) or bcnn (the stronger Bayesian CNN)",
+    "classifier": "lenet5 (the paper's Bayesian LeNet-5), bcnn (a stronger Bayesian CNN), "
+    "lenet5_dropout (MC dropout), lenet5_ensemble (deep ensemble) or lenet5_softmax",
+    "dropout": "dropout rate of lenet5_dropout, on at training and test time",
+    "ensemble_size": "members K of lenet5_ensemble (its draws are the members)",
     "seed": "trial seed (classifier and GWIN)",
     "classifier_seed": "train the classifier with this seed instead of --seed",
     "lambda_loss": "weight of the transformation penalty CE(C(G(x,z)), y)",

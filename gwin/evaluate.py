@@ -33,7 +33,8 @@ def predict(
     keep_images: bool = False,
 ) -> dict[str, np.ndarray]:
     """Columns label, bnn_*, gwin_* and identity_* for every input (one z draw and one G pass
-    per input; the identity's T draws are independent of the BNN's).
+    per input; the identity's T draws are independent of the BNN's), and `bnn_score` [N, K],
+    C's mean probabilities (for calibration; not a predictions column).
 
     One pass over `x` per verdict, the BNN's first: from the same seed, the BNN columns are
     exactly `gwin.confident.certainties` of the same inputs (what `python -m gwin classifier`
@@ -44,10 +45,12 @@ def predict(
     starts = range(0, len(x), batch_size)
     batches = [(x[i : i + batch_size], y[i : i + batch_size]) for i in starts]
     out: dict[str, list[torch.Tensor]] = {k: [] for k in PREDICTION_COLUMNS[4:]}
-    kept = []
+    kept, scores = [], []
 
     def record(prefix: str, inputs: torch.Tensor, labels: torch.Tensor) -> None:
         s = mc_summary(classifier.mc_probs(inputs, samples), labels)
+        if prefix == "bnn":
+            scores.append(s.score)
         out[f"{prefix}_pred"].append(s.pred)
         out[f"{prefix}_certainty"].append(s.certainty)
         out[f"{prefix}_gt_certainty"].append(s.gt_certainty)
@@ -64,6 +67,7 @@ def predict(
             kept.append(moved.flatten(1))
     # One host transfer per column at the end, not per batch.
     result = {k: torch.cat(v).cpu().numpy() for k, v in out.items()}
+    result["bnn_score"] = torch.cat(scores).cpu().numpy()
     if kept:
         result["transformed"] = torch.cat(kept).cpu().numpy()
     return result

@@ -1,7 +1,8 @@
 """Train the Bayesian classifier C by minimising the negative ELBO (paper Section 4.1).
 
 Loss per batch = CE(C(x), y) + KL(q || p) / N_train: the KL is spread over the epoch's batches
-so that one epoch sums to the full negative ELBO divided by N (TFP example's scaling).
+so that one epoch sums to the full negative ELBO divided by N (TFP example's scaling). The
+deterministic variants have no KL term; an ensemble takes one shuffled batch per member.
 """
 
 from __future__ import annotations
@@ -9,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 from gwin.data.datasets import Split
+from gwin.models.classifiers import MCClassifier
 
 
 def train_classifier(
-    model: nn.Module,
+    model: MCClassifier,
     train: Split,
     *,
     epochs: int,
@@ -24,21 +24,26 @@ def train_classifier(
     batch_size: int,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> list[float]:
-    """Adam on the negative ELBO; returns the mean loss per epoch. Uses the global torch RNG."""
+    """Adam on the negative ELBO; returns the mean loss per epoch. Uses the global torch RNG
+    (one permutation per epoch, or one per ensemble member)."""
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     n = len(train)
     history = []
+    views = model.independent_batches
     model.train()
     for epoch in range(epochs):
-        order = torch.randperm(n, device=train.x.device)
+        orders = [torch.randperm(n, device=train.x.device) for _ in range(views)]
         total = torch.zeros((), device=train.x.device)
         for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            loss = F.cross_entropy(model(train.x[idx]), train.y[idx]) + model.kl() / n
+            if views == 1:
+                idx = orders[0][start : start + batch_size]
+            else:  # [members, batch]: one batch each
+                idx = torch.stack([order[start : start + batch_size] for order in orders])
+            loss = model.training_loss(train.x[idx], train.y[idx]) + model.kl() / n
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            total += loss.detach() * len(idx)
+            total += loss.detach() * idx.shape[-1]
         history.append(float(total) / n)  # one host sync per epoch
         if on_epoch is not None:
             on_epoch(epoch, history[-1])

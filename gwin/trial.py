@@ -27,10 +27,11 @@ from gwin.config import TrialConfig
 from gwin.data.datasets import DatasetSplits, Split, load_dataset
 from gwin.device import mc_chunk, resolve_device
 from gwin.evaluate import examples_frame, predict, predictions_frame
+from gwin.metrics.calibration import calibration
 from gwin.metrics.paired import paired_counts
 from gwin.metrics.sweep import tau_sweep
-from gwin.models.classifiers import build_classifier
 from gwin.models.gwin_nets import Critic, build_generator
+from gwin.models.registry import build_classifier
 from gwin.rejection import REPORT_TAU
 from gwin.store.schema import config_columns
 from gwin.train_callbacks import (
@@ -88,11 +89,12 @@ class _Timer:
 
 def load_classifier(cfg: TrialConfig, data: DatasetSplits, cache: ArtifactCache, device):
     """(C in eval mode, cache hit): trained with the classifier seed, or loaded from the cache."""
-    model = build_classifier(cfg.classifier, data.num_classes).to(device)
+    options = cfg.classifier_options()
+    model = build_classifier(cfg.classifier, data.num_classes, **options).to(device)
 
     def train() -> dict[str, Any]:
         torch.manual_seed(stage_seed(cfg.effective_classifier_seed, "classifier"))
-        fresh = build_classifier(cfg.classifier, data.num_classes).to(device)
+        fresh = build_classifier(cfg.classifier, data.num_classes, **options).to(device)
         _log(cfg, f"training {cfg.classifier} on {cfg.dataset} ({cfg.clf_epochs} epochs)")
         history = train_classifier(
             fresh,
@@ -204,6 +206,7 @@ def run_trial(
                 z_dim=cfg.z_dim,
                 batch_size=mc_chunk(device),
             )
+            cols.pop("bnn_score")
             row = tau_sweep(pd.DataFrame(cols), [REPORT_TAU]).iloc[0]
             return {
                 f"val_{k}": float(row[k])
@@ -233,7 +236,7 @@ def run_trial(
         trainer.fit([*callbacks, periodic])
 
     with timer.stage("eval"):
-        frames, examples = [], pd.DataFrame()
+        frames, examples, summary = [], pd.DataFrame(), {}
         sets = [("val", "none", val.x, val.y), ("test", "none", test.x, test.y)]
         if cfg.corruptions:
             from gwin.corruptions import corrupt
@@ -256,11 +259,13 @@ def run_trial(
             )
             frame = predictions_frame(cols, trial_id=trial_id, split=split, corruption=corruption)
             frames.append(frame)
+            if corruption == "none":
+                scores = calibration(torch.from_numpy(cols["bnn_score"]), cols["label"])
+                summary.update({f"{split}_{k}": v for k, v in scores.items()})
             if keep:
                 examples = examples_frame(frame, x, cols["transformed"], cfg.n_examples, REPORT_TAU)
         predictions = pd.concat(frames, ignore_index=True)
 
-    summary = {}
     for split, frame in (("val", frames[0]), ("test", frames[1])):
         summary.update(headline_summary(frame, split))
     last = periodic.history[-1] if periodic.history else {}

@@ -141,3 +141,25 @@ def test_a_diverging_generator_stops_the_trial_with_the_loss_and_iteration(tiny_
     # NaN weights after iteration 3: the first loss of iteration 4 (the critic's) is NaN
     with pytest.raises(TrialDiverged, match=r"^critic loss is NaN at iteration 4; the run"):
         run_trial(tiny_cfg, poison_at=3)
+
+
+@pytest.mark.parametrize("name", ["lenet5_dropout", "lenet5_ensemble", "lenet5_softmax"])
+def test_every_classifier_variant_runs_a_smoke_trial(tiny_cfg, name):
+    result = run_trial(tiny_cfg.replace(classifier=name, corruptions=(), ensemble_size=3))
+    r = result.record
+    assert (r["status"], r["classifier"]) == ("ok", name)
+    assert result.sweep("test")["bnn_acc"].iloc[0] > 50  # far above chance on digits
+    assert 0 <= r["test_ece"] <= 1 and 0 < r["test_nll"] < 2.3  # below chance's log(10)
+    p = result.predictions
+    same = (p["identity_pred"] == p["bnn_pred"]).all() and (
+        p["identity_certainty"] == p["bnn_certainty"]
+    ).all()
+    # fresh draws of an ensemble or a softmax net are the same draws: the identity baseline
+    # is then exactly C; MC dropout's fresh masks give another verdict on some inputs
+    assert same == (name != "lenet5_dropout")
+
+
+def test_calibration_columns_of_the_trials_row(tiny_trial):
+    r = tiny_trial.record
+    for split in ("val", "test"):
+        assert 0 <= r[f"{split}_ece"] <= 1 and r[f"{split}_nll"] > 0

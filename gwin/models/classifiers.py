@@ -12,9 +12,10 @@ backpropagates through C into G.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gwin.errors import GwinError
@@ -33,11 +34,52 @@ class MCClassifier(nn.Module):
         """KL(q || p) summed over all Bayesian layers; 0 for a non-Bayesian model."""
         return kl_divergence(self)
 
+    # How many independently shuffled batches one training step takes (an ensemble: one each).
+    independent_batches = 1
+
+    def training_loss(self, x: Tensor, y: Tensor) -> Tensor:
+        """The data term of the training loss (the KL term is added by the training loop)."""
+        return F.cross_entropy(self(x), y)
+
     def mc_probs(self, x: Tensor, samples: int) -> Tensor:
         """Softmax draws [T, B, K], each from its own forward pass (an independent sample)."""
         if samples < 1:
             raise GwinError(f"samples must be >= 1, got {samples}")
         return torch.stack([self(x).softmax(dim=-1) for _ in range(samples)])
+
+
+def lenet5_layers(
+    conv: Callable[..., nn.Module],
+    linear: Callable[..., nn.Module],
+    num_classes: int,
+    in_channels: int,
+    image_size: int,
+    dropout: Callable[[], nn.Module] | None = None,
+) -> nn.Sequential:
+    """The LeNet-5 layout of the TFP example (see BayesianLeNet5) from the given layer types.
+
+    `dropout()`, if given, goes before each of the two dense layers (Gal & Ghahramani's
+    "lenet-ip" placement); without it the Sequential's indices, and so the state_dict keys of
+    cached classifiers, are those of the original Bayesian LeNet-5.
+    """
+    side = _pooled(image_size, 2)
+    drop = [dropout()] if dropout is not None else []
+    return nn.Sequential(
+        conv(in_channels, 6, 5, padding="same"),
+        nn.ReLU(),
+        nn.MaxPool2d(2, ceil_mode=True),
+        conv(6, 16, 5, padding="same"),
+        nn.ReLU(),
+        nn.MaxPool2d(2, ceil_mode=True),
+        conv(16, 120, 5, padding="same"),
+        nn.ReLU(),
+        nn.Flatten(),
+        *drop,
+        linear(side * side * 120, 84),
+        nn.ReLU(),
+        *[dropout() for _ in drop],
+        linear(84, num_classes),
+    )
 
 
 def _pooled(size: int, times: int) -> int:
@@ -62,21 +104,7 @@ class BayesianLeNet5(MCClassifier):
     def __init__(self, num_classes: int = 10, in_channels: int = 1, image_size: int = 28) -> None:
         super().__init__()
         self.num_classes = num_classes
-        side = _pooled(image_size, 2)
-        self.net = nn.Sequential(
-            FlipoutConv2d(in_channels, 6, 5, padding="same"),
-            nn.ReLU(),
-            nn.MaxPool2d(2, ceil_mode=True),
-            FlipoutConv2d(6, 16, 5, padding="same"),
-            nn.ReLU(),
-            nn.MaxPool2d(2, ceil_mode=True),
-            FlipoutConv2d(16, 120, 5, padding="same"),
-            nn.ReLU(),
-            nn.Flatten(),
-            FlipoutLinear(side * side * 120, 84),
-            nn.ReLU(),
-            FlipoutLinear(84, num_classes),
-        )
+        self.net = lenet5_layers(FlipoutConv2d, FlipoutLinear, num_classes, in_channels, image_size)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x)
@@ -133,11 +161,5 @@ class BayesianCNN(MCClassifier):
         return self.net(x)
 
 
-CLASSIFIERS: dict[str, type[MCClassifier]] = {"lenet5": BayesianLeNet5, "bcnn": BayesianCNN}
-
-
-def build_classifier(name: str, num_classes: int = 10, **kwargs: Any) -> MCClassifier:
-    """Build a classifier by registry name; `kwargs` go to its constructor (e.g. `width`)."""
-    if name not in CLASSIFIERS:
-        raise GwinError(f"unknown classifier {name!r}; choose one of {sorted(CLASSIFIERS)}")
-    return CLASSIFIERS[name](num_classes=num_classes, **kwargs)
+# The Bayesian (Flipout) nets; gwin.models.registry adds the deterministic variants.
+BAYESIAN: dict[str, type[MCClassifier]] = {"lenet5": BayesianLeNet5, "bcnn": BayesianCNN}

@@ -9,13 +9,8 @@ import torch.nn.functional as F
 from gwin.errors import GwinError
 from gwin.layers import FlipoutLinear, deterministic
 from gwin.layers.flipout import FlipoutLayer
-from gwin.models.classifiers import (
-    CLASSIFIERS,
-    BayesianCNN,
-    BayesianLeNet5,
-    MCClassifier,
-    build_classifier,
-)
+from gwin.models.classifiers import BAYESIAN, BayesianCNN, BayesianLeNet5, MCClassifier
+from gwin.models.registry import build_classifier
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -23,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 @pytest.fixture(scope="module")
 def models():
     torch.manual_seed(0)
-    return {name: build_classifier(name) for name in CLASSIFIERS}
+    return {name: build_classifier(name) for name in BAYESIAN}
 
 
 def test_logit_shapes_and_lenet_layout(models):
@@ -87,7 +82,7 @@ def test_kl_positive_and_bcnn_is_bigger(models):
 def test_registry_and_unknown_name():
     assert isinstance(build_classifier("lenet5", num_classes=3), BayesianLeNet5)
     assert build_classifier("bcnn", width=8)(torch.rand(1, 1, 28, 28)).shape == (1, 10)
-    with pytest.raises(GwinError, match=r"\['bcnn', 'lenet5'\]"):
+    with pytest.raises(GwinError, match=r"\['bcnn', 'lenet5', 'lenet5_dropout'"):
         build_classifier("resnet")
 
 

@@ -1,0 +1,141 @@
+"""Non-Bayesian classifiers behind the same `MCClassifier` interface: MC dropout, a deep
+ensemble and a plain softmax net, all with the LeNet-5 layout of the paper's BNN.
+
+Each gives T probability draws per input, from which label and median certainty come exactly
+as for the BNNs (gwin.metrics.certainty):
+- `DropoutLeNet5`: T forward passes with dropout on (MC dropout, Gal & Ghahramani 2016);
+- `LeNet5Ensemble`: the K members' outputs are the draws (T = K, whatever T is asked for);
+- `SoftmaxLeNet5`: one draw (T = 1), so the certainty is the softmax's max probability.
+
+During WGWIN-GP training C is frozen (`requires_grad_(False)`) and in eval mode, and the
+generator loss CE(C(G(x, z)), y) uses one draw per row, as the BNNs' Flipout layers give one
+weight sample per row: MC dropout stays on (its draws are what defines C's certainty, so G must
+move inputs to where the *sampled* classifier is right), and the ensemble judges each row with
+one randomly chosen member (a draw from the ensemble's "posterior").
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.func import functional_call, stack_module_state, vmap
+
+from gwin.errors import GwinError
+from gwin.models.classifiers import MCClassifier, lenet5_layers
+
+# Gal & Ghahramani's rate for LeNet; only before the dense layers ("lenet-ip"), so that the
+# convolutional features, as in the BNN, carry no noise of their own.
+DEFAULT_DROPOUT = 0.5
+DEFAULT_ENSEMBLE_SIZE = 5  # Lakshminarayanan et al. (2017) use 5 members
+
+
+class MCDropout(nn.Dropout):
+    """Dropout that stays on in eval mode: every forward pass is one Monte Carlo draw."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, training=True)
+
+
+class LeNet5(MCClassifier):
+    """The deterministic LeNet-5 (plain Conv2d / Linear, PyTorch's default initialisation)."""
+
+    def __init__(
+        self,
+        num_classes: int = 10,
+        in_channels: int = 1,
+        image_size: int = 28,
+        dropout: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.num_classes = num_classes
+        make_dropout = None if dropout is None else (lambda: MCDropout(dropout))
+        self.net = lenet5_layers(
+            nn.Conv2d, nn.Linear, num_classes, in_channels, image_size, make_dropout
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x)
+
+
+class SoftmaxLeNet5(LeNet5):
+    """The baseline every uncertainty method must beat: certainty = max softmax probability."""
+
+    def mc_probs(self, x: Tensor, samples: int) -> Tensor:
+        if samples < 1:
+            raise GwinError(f"samples must be >= 1, got {samples}")
+        return self(x).softmax(dim=-1).unsqueeze(0)  # T = 1: more draws would all be equal
+
+
+class DropoutLeNet5(LeNet5):
+    """MC dropout: trained with dropout `p`, sampled with dropout on (`MCDropout`)."""
+
+    def __init__(
+        self, num_classes: int = 10, in_channels: int = 1, image_size: int = 28, p: float = 0.5
+    ) -> None:
+        if not 0.0 < p < 1.0:
+            raise GwinError(f"dropout must be in (0, 1), got {p}")
+        super().__init__(num_classes, in_channels, image_size, dropout=p)
+
+
+class LeNet5Ensemble(MCClassifier):
+    """A deep ensemble of K independently initialised LeNet-5s, held as one batched model.
+
+    The members' parameters are stacked (`stack_module_state`) and run with `vmap`, which turns
+    K small convolutions into one grouped one: training all members at once is one optimiser
+    over K-stacked tensors, and Adam's updates are elementwise, so each member follows exactly
+    the trajectory it would alone (benchmarks/bench_ensemble.py measures the speed-up).
+    """
+
+    def __init__(
+        self, num_classes: int = 10, in_channels: int = 1, image_size: int = 28, members: int = 5
+    ) -> None:
+        super().__init__()
+        if members < 1:
+            raise GwinError(f"ensemble_size must be >= 1, got {members}")
+        self.num_classes, self.members = num_classes, members
+        self._shape = (num_classes, in_channels, image_size)
+        nets = [LeNet5(*self._shape) for _ in range(members)]  # drawn one after another
+        stacked, _ = stack_module_state(nets)
+        # ParameterDict keys cannot hold dots
+        self.stacked = nn.ParameterDict({k.replace(".", "__"): v for k, v in stacked.items()})
+        # The template only lends its forward; its own weights are never used.
+        object.__setattr__(self, "_template", LeNet5(*self._shape).to("meta"))
+
+    # the training loop gives each member its own shuffled batch
+    independent_batches = property(lambda self: self.members)
+
+    def _params(self) -> dict[str, Tensor]:
+        return {k.replace("__", "."): v for k, v in self.stacked.items()}
+
+    def member_logits(self, x: Tensor) -> Tensor:
+        """Logits [K, B, classes]: `x` [B, ...] is shown to every member, [K, B, ...] one each."""
+        one_each = x.dim() == 5
+
+        def run(params: dict[str, Tensor], inputs: Tensor) -> Tensor:
+            return functional_call(self._template, params, (inputs,))
+
+        return vmap(run, in_dims=(0, 0 if one_each else None))(self._params(), x)
+
+    def member(self, k: int) -> LeNet5:
+        """Member k as a standalone LeNet5 (a copy)."""
+        net = LeNet5(*self._shape).to(next(self.parameters()).device)
+        net.load_state_dict({name: p[k].detach() for name, p in self._params().items()})
+        return net
+
+    def forward(self, x: Tensor) -> Tensor:
+        """One draw per row: each row's logits come from one uniformly chosen member."""
+        logits = self.member_logits(x)
+        pick = torch.randint(self.members, (x.shape[0],), device=x.device)
+        return logits[pick, torch.arange(x.shape[0], device=x.device)]
+
+    def mc_probs(self, x: Tensor, samples: int) -> Tensor:
+        if samples < 1:
+            raise GwinError(f"samples must be >= 1, got {samples}")
+        return self.member_logits(x).softmax(dim=-1)  # T = K: the members are the draws
+
+    def training_loss(self, x: Tensor, y: Tensor) -> Tensor:
+        """Sum over members of each one's mean cross-entropy on its own batch x [K, B, ...]:
+        the sum keeps every member's gradient what it would be if trained alone."""
+        logits = self.member_logits(x)
+        return F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="sum") / x.shape[1]

@@ -1,0 +1,47 @@
+r"""Does the GWIN help whatever C's uncertainty comes from? Five classifiers, one GWIN setting.
+
+classifier in {lenet5, bcnn} (Bayesian, Flipout), lenet5_dropout (MC dropout), lenet5_ensemble
+(a deep ensemble of --ensemble-size LeNet-5s) and lenet5_softmax (one deterministic net, its
+softmax probability as certainty), crossed with --datasets and --seeds; every GWIN setting is
+the same for all, so differences are the classifier's (gwin.models.registry).
+
+    python studies/classifier_variants.py --dry-run                   # show the grid, run nothing
+    python studies/classifier_variants.py --preset smoke --datasets digits --seeds 2
+    python studies/classifier_variants.py --preset cpu --datasets fashion_mnist --seeds 2 \
+        --data-dir ../shared/datasets/fashion-mnist                   # 10 trials, ~2 h on 2 cores
+    python studies/classifier_variants.py --preset cpu --datasets fashion_mnist --seeds 2 \
+        --data-dir ../shared/datasets/fashion-mnist --resume
+    python studies/classifier_variants.py --classifiers lenet5 lenet5_softmax --seeds 3
+
+Results: STORAGE/NAME/results (default ./runs/classifier_variants); the comparison with
+`python analysis/tables.py runs/classifier_variants --classifiers` (and in the HTML report of
+`python analysis/report.py runs/classifier_variants`). `--help` lists all flags.
+"""
+
+import sys
+
+from gwin.config import CLASSIFIERS
+from gwin.tune import study_main
+
+
+def add_arguments(parser):
+    parser.add_argument(
+        "--classifiers",
+        nargs="+",
+        choices=CLASSIFIERS,
+        default=list(CLASSIFIERS),
+        help="the classifiers compared (default: all five)",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(
+        study_main(
+            "classifier_variants",
+            {"classifier": list(CLASSIFIERS)},
+            description=__doc__,
+            defaults={"tau_star": 0.95},
+            add_arguments=add_arguments,
+            space_from_args=lambda args, space: {**space, "classifier": args.classifiers},
+        )
+    )
