@@ -80,7 +80,7 @@ class Folder:
         try:
             fs, root = pafs.FileSystem.from_uri(location)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as err:
-            raise GwinError(f"cannot open storage {location}: {_first_line(err)}") from err
+            raise GwinError(f"cannot open storage {location}: {first_line(err)}") from err
         return cls(location.rstrip("/") if is_uri(location) else location, fs, root)
 
     @classmethod
@@ -90,7 +90,7 @@ class Folder:
         return cls(location, fs, root)
 
 
-def _first_line(err: BaseException) -> str:
+def first_line(err: BaseException) -> str:
     text = str(err).strip() or type(err).__name__
     return text.splitlines()[0]
 
@@ -150,7 +150,7 @@ def check_writable(folder: Folder, flag: str = "--storage") -> None:
             folder.fs.delete_dir(folder.root)
     except (OSError, pa.ArrowException) as err:
         raise GwinError(
-            f"cannot write to {folder.location}: {_first_line(err)}; "
+            f"cannot write to {folder.location}: {first_line(err)}; "
             f"pass a writable {flag} folder or URI"
         ) from err
 

@@ -39,9 +39,15 @@ def summarize(study: Folder, grids: list, left: int, started: float, argv: list[
     """Consolidate once more and print what happened, where results are, what to run next.
 
     `left`: planned trials not finished (interrupted); the exit status is then 130."""
-    from gwin.store.consolidate import consolidate
+    import pyarrow as pa
 
-    counts = consolidate(study)
+    from gwin.store.consolidate import consolidate
+    from gwin.tune.storage_watch import storage_error
+
+    try:
+        counts = consolidate(study)
+    except (OSError, pa.ArrowException) as err:
+        raise storage_error(study, err) from err
     ended = sum(1 for g in grids for r in g if r.error is None)
     # finished trials report `trial_key` last; ASHA-stopped ones never get there
     stopped = ended - sum(

@@ -38,8 +38,9 @@ from gwin.tune.report import (
     study_command,
     summarize,
 )
-from gwin.tune.storage_watch import storage_failure, storage_stopper
+from gwin.tune.storage_watch import storage_error, storage_failure, storage_stopper
 from gwin.tune.trainable import PROGRESS_COLUMNS, TrialRuntime
+from gwin.tune.tune_state import damaged_state_files, set_aside
 
 
 def study_paths(args: argparse.Namespace) -> Folder:
@@ -178,7 +179,17 @@ def run_tune(
         {"cpu": args.cpus_per_trial, "gpu": args.gpus_per_trial},
     )
     path = study.display(TUNE_DIR, run)
-    if args.resume and tune.Tuner.can_restore(path):
+    restore = args.resume and tune.Tuner.can_restore(path)
+    if restore and (damaged := damaged_state_files(study.child(TUNE_DIR, run))):
+        set_aside(study.child(TUNE_DIR, run))
+        print(
+            f"warning: Tune's state {damaged[0]} is damaged (storage full or failing while it "
+            "was written); set it aside and running the grid afresh: finished trials are kept, "
+            "unfinished ones start again from iteration 0",
+            file=sys.stderr,
+        )
+        restore = False
+    if restore:
         print(f"resuming {path}", file=sys.stderr)
         tuner = tune.Tuner.restore(path, trainable=trainable, resume_errored=True)
     else:
@@ -202,9 +213,9 @@ def run_tune(
         grid = tuner.fit()
     except (OSError, RuntimeError) as err:  # Tune could not write its own state there
         failure = storage_failure(study)
-        if failure is None:
+        if failure is None and not isinstance(err, OSError):
             raise
-        raise failure from err
+        raise (failure or storage_error(study, err)) from err
     if (failure := storage_failure(study)) is not None:
         raise failure  # the stopper ended the run: say why, in one line
     _record_errors(study, args.name, run, grid)

@@ -8,7 +8,9 @@ import signal
 import time
 
 from gwin.errors import GwinError
-from gwin.store.location import Folder, writable
+from gwin.store.location import Folder, first_line, writable
+
+WHAT_NEXT = "free or fix the storage, then --resume"
 
 
 def storage_failure(study: Folder) -> GwinError | None:
@@ -17,7 +19,15 @@ def storage_failure(study: Folder) -> GwinError | None:
     if problem is None:
         return None
     problem = problem.removesuffix("; pass a writable --storage folder or URI")
-    return GwinError(f"the study stopped: {problem}; free or fix the storage, then --resume")
+    return GwinError(f"the study stopped: {problem}; {WHAT_NEXT}")
+
+
+def storage_error(study: Folder, err: BaseException) -> GwinError:
+    """The same line for a write that failed outright (a probe can pass again once Tune has
+    deleted an old checkpoint, while a bigger write still finds the storage full)."""
+    return GwinError(
+        f"the study stopped: cannot write to {study.location}: {first_line(err)}; {WHAT_NEXT}"
+    )
 
 
 def storage_stopper(study: Folder, every_s: float = 5.0):
