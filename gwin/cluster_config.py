@@ -9,7 +9,9 @@ then the security rules the files in `cluster/` promise:
 - the dashboard, and with it the job server, bound to 127.0.0.1 on the head (reach it through
   `ray dashboard`, i.e. SSH port forwarding), never 0.0.0.0;
 - token authentication on every node: each `ray start` runs with `RAY_AUTH_MODE=token`, and the
-  token file is copied to every node through `file_mounts`.
+  token file is copied to every node through `file_mounts`;
+- trials at a fair CPU share: each `ray start` sets `RAY_worker_niceness=0` (Ray's default 15
+  lets any other process on a node starve the trials).
 
 Run `python -m gwin.cluster_config cluster/aws-gpu.yaml --require-filled` after filling a file in;
 `--require-filled` also fails while a `REPLACE_...` placeholder is left.
@@ -93,6 +95,8 @@ def security_problems(config: dict[str, Any], text: str = "") -> list[str]:
     for section, cmd in starts:
         if "RAY_AUTH_MODE=token" not in cmd:
             problems.append(f"{section}: `{cmd}` does not set RAY_AUTH_MODE=token")
+        if "RAY_worker_niceness=0" not in cmd:  # Ray's 15 starves trials (docs/performance.md)
+            problems.append(f"{section}: `{cmd}` does not set RAY_worker_niceness=0")
         if "0.0.0.0" in cmd:
             problems.append(f"{section}: `{cmd}` binds to all interfaces")
         if "--head" in cmd:

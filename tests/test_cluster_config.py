@@ -91,9 +91,14 @@ BASE = (CLUSTER / "aws-gpu.yaml").read_text()
         ("--dashboard-host=127.0.0.1", "--dashboard-host=0.0.0.0", "all interfaces"),
         ("--dashboard-host=127.0.0.1 ", "", "--dashboard-host=127.0.0.1"),
         (
-            "export RAY_AUTH_MODE=token;\n    ulimit -n 65536;\n    ray start --address",
-            "ray start --address",
+            "=token RAY_worker_niceness=0;\n    ulimit -n 65536;\n    ray start --addr",
+            "=none RAY_worker_niceness=0;\n    ray start --addr",
             "worker_start_ray_commands.*RAY_AUTH_MODE=token",
+        ),
+        (
+            "RAY_AUTH_MODE=token RAY_worker_niceness=0;\n    ulimit -n 65536;\n    ray start",
+            "RAY_AUTH_MODE=token;\n    ray start",
+            "head_start_ray_commands.*RAY_worker_niceness=0",
         ),
         ('  "~/.ray/auth_token": "~/.ray/auth_token"\n', "", "auth token"),
         ("cluster_name: gwin-aws", "cluster_name: gwin-aws\n# RAY_AUTH_MODE=disabled", "disabled"),
@@ -125,9 +130,11 @@ def test_security_rules_reject_unsafe_changes(tmp_path, old, new, message):
 def test_security_problems_is_empty_for_a_minimal_safe_config():
     cfg = {
         "head_start_ray_commands": [
-            "RAY_AUTH_MODE=token ray start --head --dashboard-host 127.0.0.1"
+            "RAY_AUTH_MODE=token RAY_worker_niceness=0 ray start --head --dashboard-host 127.0.0.1"
         ],
-        "worker_start_ray_commands": ["RAY_AUTH_MODE=token ray start --address=$RAY_HEAD_IP:6379"],
+        "worker_start_ray_commands": [
+            "RAY_AUTH_MODE=token RAY_worker_niceness=0 ray start --address=$RAY_HEAD_IP:6379"
+        ],
         "file_mounts": {"/home/u/.ray/auth_token": "~/.ray/auth_token"},
     }
     assert security_problems(cfg, "ami-0a2363a9cff180a64 port 6379") == []

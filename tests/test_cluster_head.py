@@ -132,6 +132,7 @@ def head():
         HOME=str(tmp / "home"),  # the token and anything else of Ray's stay out of the real ~/.ray
         RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0",  # drivers use 127.0.0.1 too
         RAY_AUTH_MODE="token",
+        RAY_worker_niceness="0",  # as cluster/README.md starts a head
         RAY_USAGE_STATS_ENABLED="0",
     )
     for name in ("RAY_ADDRESS", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH"):
