@@ -11,6 +11,7 @@ start again from iteration 0, which gives the same numbers, only later.
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import PurePosixPath
 
 from gwin.store.location import Folder, list_files
@@ -18,20 +19,36 @@ from gwin.store.location import Folder, list_files
 DAMAGED_PREFIX = "damaged-"
 
 
+def _state_files(run: Folder) -> list[PurePosixPath]:
+    top = PurePosixPath(run.root)
+    return [
+        p
+        for p in map(PurePosixPath, list_files(run.fs, run.root))
+        if p.parent == top
+        and p.suffix in (".json", ".pkl")
+        and not p.name.startswith(DAMAGED_PREFIX)
+    ]
+
+
+def _loads(name: str, data: bytes) -> None:
+    # experiment_state is JSON; the searcher's state (basic-variant-state-*.json, despite its
+    # name) and tuner.pkl are pickles, which Tune itself unpickles on restore
+    if name.startswith("experiment_state"):
+        json.loads(data.decode())
+    else:
+        pickle.loads(data)
+
+
 def damaged_state_files(run: Folder) -> list[str]:
-    """Paths of the run folder's top-level JSON state files that do not parse."""
+    """Paths of the run folder's top-level state files that do not load."""
     damaged = []
-    for path in list_files(run.fs, run.root):
-        name = PurePosixPath(path).name
-        if PurePosixPath(path).parent != PurePosixPath(run.root) or not name.endswith(".json"):
-            continue
-        if name.startswith(DAMAGED_PREFIX):
-            continue
-        with run.fs.open_input_stream(path) as f:
-            try:
-                json.loads(f.readall().decode())
-            except ValueError:  # also UnicodeDecodeError
-                damaged.append(path)
+    for path in _state_files(run):
+        with run.fs.open_input_stream(str(path)) as f:
+            data = f.readall()
+        try:
+            _loads(path.name, data)
+        except Exception:  # noqa: BLE001 - any failure to load is damage
+            damaged.append(str(path))
     return damaged
 
 
@@ -39,10 +56,7 @@ def set_aside(run: Folder) -> list[str]:
     """Rename every top-level state file of the run so that Tune finds none; returns the names.
     Kept, not deleted: a damaged file is evidence of what happened."""
     moved = []
-    for path in list_files(run.fs, run.root):
-        p = PurePosixPath(path)
-        if p.parent == PurePosixPath(run.root) and p.suffix in (".json", ".pkl"):
-            if not p.name.startswith(DAMAGED_PREFIX):
-                run.fs.move(path, str(p.with_name(DAMAGED_PREFIX + p.name)))
-                moved.append(p.name)
+    for path in _state_files(run):
+        run.fs.move(str(path), str(path.with_name(DAMAGED_PREFIX + path.name)))
+        moved.append(path.name)
     return moved
