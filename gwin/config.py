@@ -51,8 +51,8 @@ class TrialConfig:
     clf_lr: float = 1e-3
     clf_batch_size: int = 128
     mc_samples: int = 10  # T Monte Carlo draws for certainty (an ensemble: K; softmax: 1)
-    dropout: float = 0.5  # lenet5_dropout's rate (gwin.models.deterministic)
-    ensemble_size: int = 5  # lenet5_ensemble's K
+    dropout: float = 0.5  # lenet5_dropout's rate (= gwin.models.deterministic.DEFAULT_DROPOUT)
+    ensemble_size: int = 5  # lenet5_ensemble's K (= DEFAULT_ENSEMBLE_SIZE there)
 
     # confident subset P_c
     tau_star: float = 0.95

@@ -8,7 +8,7 @@ the same for all, so differences are the classifier's (gwin.models.registry).
     python studies/classifier_variants.py --dry-run                   # show the grid, run nothing
     python studies/classifier_variants.py --preset smoke --datasets digits --seeds 2
     python studies/classifier_variants.py --preset cpu --datasets fashion_mnist --seeds 2 \
-        --data-dir ../shared/datasets/fashion-mnist                   # 10 trials, ~2 h on 2 cores
+        --data-dir ../shared/datasets/fashion-mnist                 # 10 trials, ~70 min, 2 cores
     python studies/classifier_variants.py --preset cpu --datasets fashion_mnist --seeds 2 \
         --data-dir ../shared/datasets/fashion-mnist --resume
     python studies/classifier_variants.py --classifiers lenet5 lenet5_softmax --seeds 3

@@ -42,9 +42,13 @@ class MCClassifier(nn.Module):
         return F.cross_entropy(self(x), y)
 
     def mc_probs(self, x: Tensor, samples: int) -> Tensor:
-        """Softmax draws [T, B, K], each from its own forward pass (an independent sample)."""
+        """Softmax draws [T, B, K] (T = `samples` unless the model fixes its own, see `draws`)."""
         if samples < 1:
             raise GwinError(f"samples must be >= 1, got {samples}")
+        return self.draws(x, samples)
+
+    def draws(self, x: Tensor, samples: int) -> Tensor:
+        """`samples` draws, each from its own forward pass (an independent sample)."""
         return torch.stack([self(x).softmax(dim=-1) for _ in range(samples)])
 
 
@@ -63,7 +67,10 @@ def lenet5_layers(
     cached classifiers, are those of the original Bayesian LeNet-5.
     """
     side = _pooled(image_size, 2)
-    drop = [dropout()] if dropout is not None else []
+
+    def drop() -> list[nn.Module]:
+        return [] if dropout is None else [dropout()]
+
     return nn.Sequential(
         conv(in_channels, 6, 5, padding="same"),
         nn.ReLU(),
@@ -74,10 +81,10 @@ def lenet5_layers(
         conv(16, 120, 5, padding="same"),
         nn.ReLU(),
         nn.Flatten(),
-        *drop,
+        *drop(),
         linear(side * side * 120, 84),
         nn.ReLU(),
-        *[dropout() for _ in drop],
+        *drop(),
         linear(84, num_classes),
     )
 

@@ -23,6 +23,7 @@ from torch import Tensor, nn
 from gwin.errors import GwinError
 from gwin.models.classifiers import MCClassifier, lenet5_layers
 
+# The constructors' defaults, and TrialConfig's (which repeats them: config never imports torch).
 # Gal & Ghahramani's rate for LeNet; only before the dense layers ("lenet-ip"), so that the
 # convolutional features, as in the BNN, carry no noise of their own.
 DEFAULT_DROPOUT = 0.5
@@ -60,9 +61,7 @@ class LeNet5(MCClassifier):
 class SoftmaxLeNet5(LeNet5):
     """The baseline every uncertainty method must beat: certainty = max softmax probability."""
 
-    def mc_probs(self, x: Tensor, samples: int) -> Tensor:
-        if samples < 1:
-            raise GwinError(f"samples must be >= 1, got {samples}")
+    def draws(self, x: Tensor, samples: int) -> Tensor:
         return self(x).softmax(dim=-1).unsqueeze(0)  # T = 1: more draws would all be equal
 
 
@@ -70,7 +69,11 @@ class DropoutLeNet5(LeNet5):
     """MC dropout: trained with dropout `p`, sampled with dropout on (`MCDropout`)."""
 
     def __init__(
-        self, num_classes: int = 10, in_channels: int = 1, image_size: int = 28, p: float = 0.5
+        self,
+        num_classes: int = 10,
+        in_channels: int = 1,
+        image_size: int = 28,
+        p: float = DEFAULT_DROPOUT,
     ) -> None:
         if not 0.0 < p < 1.0:
             raise GwinError(f"dropout must be in (0, 1), got {p}")
@@ -87,7 +90,11 @@ class LeNet5Ensemble(MCClassifier):
     """
 
     def __init__(
-        self, num_classes: int = 10, in_channels: int = 1, image_size: int = 28, members: int = 5
+        self,
+        num_classes: int = 10,
+        in_channels: int = 1,
+        image_size: int = 28,
+        members: int = DEFAULT_ENSEMBLE_SIZE,
     ) -> None:
         super().__init__()
         if members < 1:
@@ -117,9 +124,7 @@ class LeNet5Ensemble(MCClassifier):
         pick = torch.randint(self.members, (x.shape[0],), device=x.device)
         return logits[pick, torch.arange(x.shape[0], device=x.device)]
 
-    def mc_probs(self, x: Tensor, samples: int) -> Tensor:
-        if samples < 1:
-            raise GwinError(f"samples must be >= 1, got {samples}")
+    def draws(self, x: Tensor, samples: int) -> Tensor:
         return self.member_logits(x).softmax(dim=-1)  # T = K: the members are the draws
 
     def training_loss(self, x: Tensor, y: Tensor) -> Tensor:

@@ -180,8 +180,8 @@ def run_tune(
     )
     path = study.display(TUNE_DIR, run)
     restore = args.resume and tune.Tuner.can_restore(path)
-    if restore and (damaged := damaged_state_files(study.child(TUNE_DIR, run))):
-        set_aside(study.child(TUNE_DIR, run))
+    if restore and (damaged := damaged_state_files(run_folder := study.child(TUNE_DIR, run))):
+        set_aside(run_folder)
         print(
             f"warning: Tune's state {damaged[0]} is damaged (storage full or failing while it "
             "was written); set it aside and running the grid afresh: finished trials are kept, "

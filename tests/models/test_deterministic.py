@@ -11,7 +11,7 @@ from gwin.config import CLASSIFIERS as CONFIG_NAMES
 from gwin.config import TrialConfig
 from gwin.data.datasets import Split
 from gwin.metrics.certainty import mc_summary
-from gwin.models.deterministic import MCDropout
+from gwin.models.deterministic import DEFAULT_DROPOUT, DEFAULT_ENSEMBLE_SIZE, MCDropout
 from gwin.models.registry import CLASSIFIERS, build_classifier
 from gwin.train_classifier import train_classifier
 
@@ -19,8 +19,11 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 VARIANTS = ("lenet5_dropout", "lenet5_ensemble", "lenet5_softmax")
 
 
-def test_config_names_are_the_registry():
+def test_config_names_and_defaults_are_the_models():
     assert CONFIG_NAMES == tuple(CLASSIFIERS)
+    defaults = TrialConfig.from_preset("smoke")
+    assert defaults.dropout == DEFAULT_DROPOUT
+    assert defaults.ensemble_size == DEFAULT_ENSEMBLE_SIZE
 
 
 @pytest.mark.parametrize(
