@@ -19,10 +19,12 @@ from gwin.errors import command
 from gwin.rejection import REPORT_TAU
 from gwin.report import figures as gp
 from gwin.report.stats import (
+    FIGURE_COLUMNS,
     TABLE_KEYS,
     at_tau,
+    examples_by_block,
+    predictions_by_block,
     results_parser,
-    select_predictions,
     swept_columns,
     trial_sweeps,
 )
@@ -40,12 +42,13 @@ def figures(
     swept = swept_columns(results.trials)
     group = swept[0] if swept else None
     sweeps = trial_sweeps(results, split, "none")
-    preds = select_predictions(results, split, "none")
-    for (dataset, classifier), part in sweeps.groupby(TABLE_KEYS, sort=True):
+    blocks = predictions_by_block(results, split, "none", FIGURE_COLUMNS)
+    for ((dataset, classifier), part), (_, mine) in zip(
+        sweeps.groupby(TABLE_KEYS, sort=True), blocks, strict=True
+    ):
         title = f"{dataset} / {classifier}"
         yield _slug("tau_accuracy", dataset, classifier), gp.tau_accuracy(part, group, title)
         yield _slug("seeds", dataset, classifier), gp.seed_strip(part, group=group, title=title)
-        mine = preds[(preds["dataset"] == dataset) & (preds["classifier"] == classifier)]
         yield (
             _slug("certainty_change", dataset, classifier),
             gp.certainty_change_box(mine, results.taus, title),
@@ -68,17 +71,11 @@ def figures(
     for dataset, part in sweeps.groupby("dataset", sort=True):
         if part["classifier"].nunique() > 1:
             yield _slug("classifiers", dataset), gp.compare_by(part, "classifier", title=dataset)
-    if not results.examples.empty:
-        examples = results.examples.merge(results.trials[["trial_id", *TABLE_KEYS]], on="trial_id")
-        for (dataset, classifier), part in examples.groupby(TABLE_KEYS, sort=True):
-            trial = sorted(part["trial_id"].unique())[0]
-            yield (
-                _slug("examples", dataset, classifier),
-                gp.examples_grid(
-                    part[part["trial_id"] == trial],
-                    title=f"{dataset} / {classifier}, trial {trial}",
-                ),
-            )
+    for name, trial, examples in examples_by_block(results):
+        yield (
+            _slug("examples", *name.split(" / ")),
+            gp.examples_grid(examples, title=f"{name}, trial {trial}"),
+        )
 
 
 def write_figures(

@@ -23,11 +23,13 @@ from gwin.report import figures as gp
 from gwin.report.classifier_table import COMPARISON_METRICS, classifier_comparison, comparison_keys
 from gwin.report.html_page import Page
 from gwin.report.stats import (
+    FIGURE_COLUMNS,
     TABLE_KEYS,
     at_tau,
+    examples_by_block,
     format_mean_std,
+    predictions_by_block,
     results_parser,
-    select_predictions,
     swept_columns,
     trial_sweeps,
 )
@@ -121,20 +123,18 @@ def _figures(
             f"(b) overall accuracy; error bars: sd over trials.",
         )
     page.heading(2, "Figure 5: change in ground-truth certainty on the rejected subset")
-    preds = select_predictions(r, split, "none")
-    for name, part in _blocks_of(preds):
+    for name, part in predictions_by_block(r, split, "none", FIGURE_COLUMNS):
         page.figure(
             gp.certainty_change_box(part, r.taus, name),
             f"{name}: median ground-truth certainty after G minus before, rejected inputs "
             "of all trials; diamonds are outliers beyond 1.5 IQR.",
         )
-    if not r.examples.empty:
+    shown = list(examples_by_block(r))
+    if shown:
         page.heading(2, "Example transformations (Figure 2)")
-        ex = r.examples.merge(r.trials[["trial_id", *TABLE_KEYS, "seed"]], on="trial_id")
-        for name, part in _blocks_of(ex):
-            trial = sorted(part["trial_id"].unique())[0]
+        for name, trial, examples in shown:
             page.figure(
-                gp.examples_grid(part[part["trial_id"] == trial], title=name),
+                gp.examples_grid(examples, title=name),
                 f"{name}, trial {trial}: test inputs C rejects at τ = 0.8 and would label "
                 "wrongly (top, the first by index) and G(x, z) (bottom), with C's label and "
                 "certainty; green = correct.",
@@ -209,7 +209,7 @@ def _selective(page: Page, r: Results, swept: list[str], split: str) -> None:
             mean_std_table(b.agg, b.keys, SELECTIVE_METRICS),
             f"{b.dataset} / {b.classifier}: {b.caption}",
         )
-    for name, part in _blocks_of(select_predictions(r, split, "none")):
+    for name, part in predictions_by_block(r, split, "none", FIGURE_COLUMNS):
         page.figure(gp.risk_coverage_plot(part, name), f"{name}: risk-coverage curves.")
 
 

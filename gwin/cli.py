@@ -41,7 +41,14 @@ def trial_main(argv: list[str]) -> int:
     from gwin.report.sweep_table import format_sweep
     from gwin.trial import run_trial
 
-    result = run_trial(cfg)
+    snapshots = []
+
+    def on_snapshot(snapshot) -> None:  # each one a trial folder of its own, written at once
+        folder = out.child("snapshots", f"iterations-{snapshot.record['iterations']}")
+        write_trial(folder, snapshot)
+        snapshots.append(folder.location)
+
+    result = run_trial(cfg, on_snapshot=on_snapshot)
     write_trial(out, result)
     r = result.record
     print(
@@ -61,6 +68,8 @@ def trial_main(argv: list[str]) -> int:
         f"{r['test_gain_over_identity']:+.2f} points"
     )
     print(f"\nresults: {out.display('trials.parquet')}, {out.display('predictions.parquet')}")
+    for folder in snapshots:
+        print(f"snapshot: {folder} (the same trial at fewer iterations)")
     return 0
 
 

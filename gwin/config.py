@@ -28,6 +28,8 @@ DATASETS = ("digits", "mnist", "fashion_mnist")
 CLASSIFIERS = ("lenet5", "bcnn", "lenet5_dropout", "lenet5_ensemble", "lenet5_softmax")
 GENERATORS = ("dcgan", "residual")
 RUNTIME_FIELDS = frozenset({"device", "data_dir", "cache_dir", "progress"})
+# Fields that add outputs without changing the trial's own results: not part of its identity.
+OUTPUT_FIELDS = frozenset({"snapshots"})
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,9 @@ class TrialConfig:
     checkpoint_every: int = 5_000
     corruptions: tuple[str, ...] = ()  # corrupted test sets to evaluate (see gwin.corruptions)
     n_examples: int = 16  # transformed test images kept for figures
+    # Generator iterations k < iterations at which the run is also evaluated and recorded as the
+    # trial with iterations = k (training never depends on the total number of iterations).
+    snapshots: tuple[int, ...] = ()
 
     # runtime only (not part of the trial identity)
     device: str = "auto"
@@ -110,7 +115,7 @@ class TrialConfig:
     def identity(self) -> dict[str, Any]:
         """The fields that determine the trial's results (JSON-safe)."""
         d = dataclasses.asdict(self)
-        for name in RUNTIME_FIELDS:
+        for name in RUNTIME_FIELDS | OUTPUT_FIELDS:
             d.pop(name)
         d["taus"] = list(self.taus)
         d["corruptions"] = list(self.corruptions)
@@ -120,6 +125,14 @@ class TrialConfig:
         """A short stable hash of `identity()`; the default trial_id."""
         blob = json.dumps(self.identity(), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
+
+    def snapshot_configs(self) -> list[TrialConfig]:
+        """The trials this run's snapshots stand for: the same config at iterations = k."""
+        return [self.replace(iterations=k, snapshots=()) for k in self.snapshots]
+
+    def result_keys(self) -> list[str]:
+        """The trial ids this run writes: its own, then one per snapshot."""
+        return [self.trial_key(), *(c.trial_key() for c in self.snapshot_configs())]
 
     def replace(self, **changes: Any) -> TrialConfig:
         return dataclasses.replace(self, **changes)
@@ -187,6 +200,12 @@ def _validate(c: TrialConfig) -> None:
         "ensemble_size",
     ):
         need(getattr(c, name) >= 1, f"{name} must be >= 1, got {getattr(c, name)}")
+    need(
+        all(1 <= k < c.iterations for k in c.snapshots)
+        and len(set(c.snapshots)) == len(c.snapshots),
+        f"snapshots must be distinct iterations in [1, iterations = {c.iterations}), got "
+        f"{list(c.snapshots)}",
+    )
     for name in ("eval_every", "checkpoint_every", "n_examples"):
         need(getattr(c, name) >= 0, f"{name} must be >= 0, got {getattr(c, name)}")
     need(c.seed >= 0, f"seed must be >= 0, got {c.seed}")
@@ -246,8 +265,11 @@ HELP = {
     "tau_star": "certainty threshold of the confident set P_c",
     "generator": "dcgan (the paper's) or residual (sigmoid(logit(x) + h(x,z)))",
     "data_dir": "folder with the IDX files (default: GWIN_DATA_DIR, cache, then download)",
-    "cache_dir": "artifact cache for classifiers and P_c (default: GWIN_CACHE_DIR or ~/.cache)",
+    "cache_dir": "artifact cache for classifiers and P_c, a folder or URI (default: a study's "
+    "STUDY/cache; a single trial's GWIN_CACHE_DIR or ~/.cache)",
     "device": "auto, cpu, cuda or cuda:N",
+    "snapshots": "also evaluate and record the run at these iterations, each as the trial with "
+    "iterations = k",
 }
 
 
@@ -286,6 +308,7 @@ __all__ = [
     "CLASSIFIERS",
     "DATASETS",
     "GENERATORS",
+    "OUTPUT_FIELDS",
     "PRESETS",
     "PRESET_VALUES",
     "RUNTIME_FIELDS",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import torch
@@ -60,9 +60,11 @@ class PeriodicReport(Callback):
         report: Callable[[Metrics, dict[str, Any] | None], None],
         eval_every: int,
         checkpoint_every: int,
+        also_at: Collection[int] = (),
     ):
         self.validate, self.report = validate, report
         self.eval_every, self.checkpoint_every = eval_every, checkpoint_every
+        self.also_at = set(also_at)  # snapshots: each is the last iteration of a shorter trial
         self.history: list[Metrics] = []
 
     def _due(self, every: int, it: int, last: int) -> bool:
@@ -70,7 +72,7 @@ class PeriodicReport(Callback):
 
     def on_iteration_end(self, trainer: WGWINTrainer, losses: dict[str, torch.Tensor]) -> None:
         it, last = trainer.iteration, trainer.cfg.iterations
-        evaluate = self._due(self.eval_every, it, last)
+        evaluate = self._due(self.eval_every, it, last) or it in self.also_at
         save = self._due(self.checkpoint_every, it, last)
         if not (evaluate or save):
             return
@@ -92,8 +94,8 @@ class DivergenceCheck(Callback):
     diverged trial stops within `every` iterations and still reports where it started.
     """
 
-    def __init__(self, every: int = 50):
-        self.every = every
+    def __init__(self, every: int = 50, also_at: Collection[int] = ()):
+        self.every, self.also_at = every, set(also_at)
         self.first_bad: torch.Tensor | None = None  # per loss: iteration, or -1
         self.was_nan: torch.Tensor | None = None
 
@@ -105,7 +107,8 @@ class DivergenceCheck(Callback):
         new = ~torch.isfinite(values) & (self.first_bad < 0)
         self.first_bad = torch.where(new, trainer.iteration, self.first_bad)
         self.was_nan = self.was_nan | (new & torch.isnan(values))
-        if trainer.iteration % self.every == 0 or trainer.iteration == trainer.cfg.iterations:
+        it = trainer.iteration
+        if it % self.every == 0 or it == trainer.cfg.iterations or it in self.also_at:
             self._raise_if_diverged(list(losses))
 
     def _raise_if_diverged(self, names: list[str]) -> None:
@@ -118,6 +121,27 @@ class DivergenceCheck(Callback):
                 f"iteration {iteration}; the run diverged (lower --lr-g / --lr-d or "
                 "--lambda-loss)"
             )
+
+
+class Snapshot(Callback):
+    """At each iteration k of `configs` (k -> the config with iterations = k), build the trial
+    that config stands for with `make(config)` and hand it to `deliver`. Runs under a forked
+    RNG, so a run with snapshots trains exactly as one without; after PeriodicReport, so the
+    snapshot's history holds its validation at k."""
+
+    def __init__(self, configs: dict[int, Any], make: Callable[[Any], Any], deliver=None):
+        self.configs, self.make, self.deliver = configs, make, deliver
+
+    def on_iteration_end(self, trainer: WGWINTrainer, losses: dict[str, torch.Tensor]) -> None:
+        config = self.configs.get(trainer.iteration)
+        if config is None:
+            return
+        devices = [trainer.device] if trainer.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            result = self.make(config)
+        trainer.generator.train()
+        if self.deliver is not None:
+            self.deliver(result)
 
 
 class PoisonGenerator(Callback):

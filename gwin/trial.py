@@ -7,7 +7,6 @@ function of its config.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import sys
@@ -20,40 +19,29 @@ from typing import Any
 import pandas as pd
 import torch
 
-from gwin import __version__
 from gwin.cache import ArtifactCache, classifier_fields, confident_fields
 from gwin.confident import certainties, confident_indices, confident_subset
 from gwin.config import TrialConfig
 from gwin.data.datasets import DatasetSplits, Split, load_dataset
 from gwin.device import mc_chunk, resolve_device
-from gwin.evaluate import examples_frame, predict, predictions_frame
-from gwin.metrics.calibration import calibration
-from gwin.metrics.paired import paired_counts
+from gwin.evaluate import predict
 from gwin.metrics.sweep import tau_sweep
 from gwin.models.gwin_nets import Critic, build_generator
 from gwin.models.registry import build_classifier
 from gwin.rejection import REPORT_TAU
-from gwin.store.schema import config_columns
 from gwin.train_callbacks import (
     DivergenceCheck,
     Metrics,
     PeriodicReport,
     PoisonGenerator,
     ProgressBar,
+    Snapshot,
 )
 from gwin.train_classifier import train_classifier
 from gwin.train_gwin import WGWINTrainer
-
-# The tau at which progress and summary metrics are reported (the paper's Figure 2 threshold).
-# Corrupted test sets are the same for every trial, so trials are compared on identical inputs.
-CORRUPTION_SEED = 2019
+from gwin.trial_eval import evaluate_sets, finished_record, stage_seed
 
 Report = Callable[[Metrics, dict[str, Any] | None], None]
-
-
-def stage_seed(seed: int, stage: str) -> int:
-    digest = hashlib.sha256(f"{seed}:{stage}".encode()).digest()
-    return int.from_bytes(digest[:8], "little") % (2**63)
 
 
 def _log(cfg: TrialConfig, message: str) -> None:
@@ -127,32 +115,6 @@ def load_confident_indices(cfg: TrialConfig, model, train: Split, cache: Artifac
     return artifact["indices"].to(train.x.device), hit
 
 
-def headline_summary(frame: pd.DataFrame, split: str) -> dict[str, float]:
-    """The `trials` row's quick-look numbers for one split at REPORT_TAU: accuracy deltas of the
-    GWIN and of the identity baseline, and the paired counts with their exact McNemar p, for
-    GWIN vs BNN, identity vs BNN and GWIN vs identity (docs/results.md)."""
-    row = tau_sweep(frame, [REPORT_TAU]).iloc[0]
-    out = {
-        f"{split}_{k}": float(row[k])
-        for k in (
-            "bnn_acc",
-            "overall_acc_delta",
-            "rejected_acc_delta",
-            "identity_rejected_acc_delta",
-            "gain_over_identity",
-        )
-    }
-    for prefix, after, before in (
-        ("", "gwin", "bnn"),
-        ("identity_", "identity", "bnn"),
-        ("vs_identity_", "gwin", "identity"),
-    ):
-        paired = paired_counts(frame, REPORT_TAU, after=after, before=before)
-        for key in ("fixed", "broken", "mcnemar_p"):
-            out[f"{split}_{prefix}{key}"] = paired[key]
-    return out
-
-
 def run_trial(
     cfg: TrialConfig,
     *,
@@ -160,9 +122,11 @@ def run_trial(
     study_name: str = "",
     resume_state: dict[str, Any] | None = None,
     report: Report | None = None,
+    on_snapshot: Callable[[TrialResult], None] | None = None,
     poison_at: int | None = None,
 ) -> TrialResult:
-    """Run the whole pipeline; `report(metrics, state)` receives progress and checkpoints."""
+    """Run the whole pipeline; `report(metrics, state)` receives progress and checkpoints,
+    `on_snapshot(result)` the trial each of `cfg.snapshots` stands for, when it is reached."""
     trial_id = trial_id or cfg.trial_key()
     device = resolve_device(cfg.device)
     cache = ArtifactCache(cfg.cache_dir)
@@ -182,6 +146,7 @@ def run_trial(
         confident = confident_subset(train, indices)
     _log(cfg, f"classifier cache {'hit' if clf_hit else 'miss'}; |P_c| = {len(confident)}")
 
+    gwin_started = time.perf_counter()
     with timer.stage("gwin"):
         torch.manual_seed(stage_seed(cfg.seed, "gwin"))
         generator = build_generator(cfg.generator, cfg.dim, cfg.z_dim).to(device)
@@ -227,65 +192,50 @@ def run_trial(
             if report is not None:
                 report(metrics, state)
 
-        periodic = PeriodicReport(validate, on_report, cfg.eval_every, cfg.checkpoint_every)
+        snapshots = set(cfg.snapshots)
+        periodic = PeriodicReport(
+            validate, on_report, cfg.eval_every, cfg.checkpoint_every, also_at=snapshots
+        )
         # checked at least at every report, so no NaN checkpoint is ever saved
         every = math.gcd(50, *(n for n in (cfg.eval_every, cfg.checkpoint_every) if n > 0))
-        callbacks = [ProgressBar(enabled=None if cfg.progress else False), DivergenceCheck(every)]
+        callbacks = [
+            ProgressBar(enabled=None if cfg.progress else False),
+            DivergenceCheck(every, also_at=snapshots),
+            periodic,
+        ]
         if poison_at is not None:  # TEST-ONLY: a generator that diverges after `poison_at`
             callbacks.insert(0, PoisonGenerator(poison_at))
-        trainer.fit([*callbacks, periodic])
+        facts = {
+            "n_train": len(train),
+            "n_confident": len(confident),
+            "classifier_cache_hit": clf_hit,
+            "confident_cache_hit": pc_hit,
+            "resumed_from_iteration": resumed_from,
+            "device": str(device),
+        }
 
-    with timer.stage("eval"):
-        frames, examples, summary = [], pd.DataFrame(), {}
-        sets = [("val", "none", val.x, val.y), ("test", "none", test.x, test.y)]
-        if cfg.corruptions:
-            from gwin.corruptions import corrupt
-
-            sets += [
-                ("test", c, corrupt(test.x, c, CORRUPTION_SEED), test.y) for c in cfg.corruptions
+        def finish(run_cfg: TrialConfig, run_id: str) -> TrialResult:
+            """The trial `run_cfg` stands for, evaluated on the generator as it is now."""
+            # the reports a run of `run_cfg` alone makes: not the other snapshots' extra ones
+            it, every = trainer.iteration, run_cfg.eval_every
+            history = [
+                m
+                for m in periodic.history
+                if m["iteration"] == it
+                or (every and m["iteration"] <= it and m["iteration"] % every == 0)
             ]
-        for split, corruption, x, y in sets:
-            torch.manual_seed(stage_seed(cfg.seed, f"eval:{split}:{corruption}"))
-            keep = split == "test" and corruption == "none"
-            cols = predict(
-                classifier,
-                generator,
-                x,
-                y,
-                samples=cfg.mc_samples,
-                z_dim=cfg.z_dim,
-                batch_size=mc_chunk(device),
-                keep_images=keep,
-            )
-            frame = predictions_frame(cols, trial_id=trial_id, split=split, corruption=corruption)
-            frames.append(frame)
-            if corruption == "none":
-                scores = calibration(torch.from_numpy(cols["bnn_score"]), cols["label"])
-                summary.update({f"{split}_{k}": v for k, v in scores.items()})
-            if keep:
-                examples = examples_frame(frame, x, cols["transformed"], cfg.n_examples, REPORT_TAU)
-        predictions = pd.concat(frames, ignore_index=True)
+            with timer.stage("eval"):
+                predictions, examples, summary = evaluate_sets(
+                    run_cfg, classifier, generator, val, test, run_id
+                )
+            record = finished_record(run_cfg, run_id, study_name, facts, summary, history)
+            seconds = {"seconds_gwin": time.perf_counter() - gwin_started, **timer.seconds}
+            record.update(**seconds, seconds_total=time.perf_counter() - started)
+            return TrialResult(record, predictions, examples, history)
 
-    for split, frame in (("val", frames[0]), ("test", frames[1])):
-        summary.update(headline_summary(frame, split))
-    last = periodic.history[-1] if periodic.history else {}
-    record = {
-        "trial_id": trial_id,
-        "study": study_name,
-        **config_columns(cfg),
-        "n_train": len(train),
-        "n_confident": len(confident),
-        "classifier_cache_hit": clf_hit,
-        "confident_cache_hit": pc_hit,
-        "resumed_from_iteration": resumed_from,
-        "final_critic_loss": last.get("critic_loss"),
-        "final_generator_loss": last.get("generator_loss"),
-        **summary,
-        **timer.seconds,
-        "seconds_total": time.perf_counter() - started,
-        "device": str(device),
-        "gwin_version": __version__,
-        "status": "ok",
-        "error": "",
-    }
-    return TrialResult(record, predictions, examples, periodic.history)
+        if snapshots:
+            configs = {c.iterations: c for c in cfg.snapshot_configs()}
+            callbacks.append(Snapshot(configs, lambda c: finish(c, c.trial_key()), on_snapshot))
+        trainer.fit(callbacks)
+
+    return finish(cfg, trial_id)

@@ -1,4 +1,8 @@
+import json
+import socket
 import threading
+import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -87,7 +91,8 @@ def test_failed_create_leaves_nothing(tmp_path):
         cache.get_or_create(classifier_fields(BASE), boom)
     except RuntimeError:
         pass
-    assert not cache.path(classifier_fields(BASE)).exists()
+    assert not Path(cache.path(classifier_fields(BASE))).exists()
+    assert not Path(cache.path(classifier_fields(BASE), ".lease")).exists()  # released
 
 
 def _flip_a_byte(path):
@@ -107,7 +112,7 @@ def test_a_damaged_artifact_is_reported_and_rebuilt_never_used(tmp_path, capsys,
     cache = ArtifactCache(tmp_path)
     fields = classifier_fields(BASE)
     cache.get_or_create(fields, lambda: {"value": torch.arange(100)})
-    damage(cache.path(fields))
+    damage(Path(cache.path(fields)))
     artifact, hit = cache.get_or_create(fields, lambda: {"value": torch.arange(3)})
     assert not hit and artifact["value"].tolist() == [0, 1, 2]  # rebuilt, not the damaged one
     err = capsys.readouterr().err.strip().splitlines()
@@ -119,8 +124,88 @@ def test_an_artifact_without_a_checksum_is_still_checked_by_loading_it(tmp_path,
     cache = ArtifactCache(tmp_path)
     fields = classifier_fields(BASE)
     cache.get_or_create(fields, lambda: {"value": 1})
-    cache.path(fields).with_suffix(".json").write_text("{}")  # written before checksums
-    cache.path(fields).write_bytes(b"not a torch file")
+    Path(cache.path(fields, ".json")).write_text("{}")  # written before checksums
+    Path(cache.path(fields)).write_bytes(b"not a torch file")
     artifact, hit = cache.get_or_create(fields, lambda: {"value": 2})
     assert (artifact, hit) == ({"value": 2}, False)
     assert "it does not load" in capsys.readouterr().err
+
+
+# The lease (gwin.store.lease) with short times: TTL 0.6 s (renewed every 0.2 s).
+FAST = dict(lease_ttl_s=0.6, settle_s=0.05, poll_s=0.05)
+
+
+def _foreign_lease(cache, fields, expires_in):
+    """A lease of another trial (pid 1 elsewhere) that nothing renews: a crashed holder."""
+    lease = Path(cache.path(fields, ".lease"))
+    lease.parent.mkdir(parents=True, exist_ok=True)
+    lease.write_text(json.dumps({"holder": "crashed", "host": "node-b", "pid": 1,
+                                 "expires": time.time() + expires_in}))  # fmt: skip
+    return lease
+
+
+def test_an_expired_lease_of_a_crashed_holder_is_taken_over_at_once(tmp_path, capsys):
+    cache = ArtifactCache(tmp_path, **FAST)
+    fields = classifier_fields(BASE)
+    lease = _foreign_lease(cache, fields, expires_in=-120)
+    t0 = time.monotonic()
+    artifact, hit = cache.get_or_create(fields, lambda: {"value": 7})
+    assert (artifact, hit) == ({"value": 7}, False) and time.monotonic() - t0 < 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "taking over" in err[0] and "pid 1 on node-b" in err[0], err
+    assert "expired 120 s ago" in err[0] and not lease.exists()
+
+
+def test_a_holder_that_stops_renewing_is_waited_for_then_taken_over_after_its_ttl(tmp_path, capsys):
+    cache = ArtifactCache(tmp_path, **FAST)
+    fields = classifier_fields(BASE)
+    _foreign_lease(cache, fields, expires_in=1.0)
+    t0 = time.monotonic()
+    artifact, hit = cache.get_or_create(fields, lambda: {"value": 8})
+    waited = time.monotonic() - t0
+    assert (artifact, hit) == ({"value": 8}, False) and 1.0 <= waited < 5, waited
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "waiting for pid 1 on node-b" in err[0], err
+    assert "taking over" in err[1]
+
+
+def test_the_heartbeat_keeps_a_long_build_from_being_taken_over(tmp_path, capsys):
+    cache = ArtifactCache(tmp_path, **FAST)
+    fields = classifier_fields(BASE)
+    calls, results = [], []
+    building = threading.Event()
+
+    def slow_create():
+        calls.append(1)
+        building.set()
+        time.sleep(5 * FAST["lease_ttl_s"])  # far past the TTL: only renewals keep the lease
+        return {"value": 9}
+
+    def worker():
+        results.append(cache.get_or_create(fields, slow_create))
+
+    first = threading.Thread(target=worker)
+    first.start()
+    assert building.wait(10)
+    lease = json.loads(Path(cache.path(fields, ".lease")).read_text())
+    assert lease["host"] == socket.gethostname() and lease["expires"] > time.time()
+    second = threading.Thread(target=worker)
+    second.start()
+    first.join()
+    second.join()
+    assert len(calls) == 1 and sorted(hit for _, hit in results) == [False, True]
+    assert all(artifact == {"value": 9} for artifact, _ in results)
+    err = capsys.readouterr().err
+    assert "waiting for" in err and "taking over" not in err, err
+    assert not Path(cache.path(fields, ".lease")).exists()
+
+
+def test_a_damaged_sidecar_is_reported_and_the_artifact_rebuilt(tmp_path, capsys):
+    cache = ArtifactCache(tmp_path, **FAST)
+    fields = classifier_fields(BASE)
+    cache.get_or_create(fields, lambda: {"value": 1})
+    Path(cache.path(fields, ".json")).write_text('{"sha256": "ab')  # cut off mid-write
+    assert cache.get_or_create(fields, lambda: {"value": 2}) == ({"value": 2}, False)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "its sidecar .json is damaged" in err[0]
+    assert cache.get_or_create(fields, lambda: {"value": 3}) == ({"value": 2}, True)

@@ -1,8 +1,9 @@
 """From Parquet results to mean +- std over seeds: the numbers behind every table and report.
 
 Per trial, the tau sweep (gwin.metrics.sweep) and the selective-classification areas
-(gwin.metrics.selective) are computed from the stored per-input predictions and joined with the
-trial's config columns; `aggregate` then takes mean, std and count over the trials of each group
+(gwin.metrics.selective) were computed once from its per-input predictions when the trial was
+written (gwin.metrics.summary); here they are read back and joined with the trial's config
+columns; `aggregate` then takes mean, std and count over the trials of each group
 with pandas. std uses ddof=1, so a group with one seed has an undefined (NaN) std, shown as
 "n/a" by `format_mean_std`, never as 0.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import fields
 
 import numpy as np
@@ -19,11 +20,16 @@ import pandas as pd
 
 from gwin.config import RUNTIME_FIELDS, TrialConfig
 from gwin.errors import GwinError, OneLineParser
-from gwin.metrics.selective import SELECTIVE_COLUMNS, selective_by
-from gwin.metrics.sweep import SWEEP_COLUMNS, sweep_by
+from gwin.metrics.selective import SELECTIVE_COLUMNS
+from gwin.metrics.sweep import SWEEP_COLUMNS
 from gwin.store.reader import Results
 
 SWEEP_METRICS = [c for c in SWEEP_COLUMNS if c != "tau"]
+# The per-input columns Figure 5 and the risk-coverage curves need.
+FIGURE_COLUMNS = [
+    "label",
+    *(f"{v}_{c}" for v in ("bnn", "gwin") for c in ("pred", "certainty", "gt_certainty")),
+]
 METRICS = [*SWEEP_METRICS, *SELECTIVE_COLUMNS]
 # Config columns that identify what a trial computes; `study` names where it came from.
 CONFIG_COLUMNS = ["study", *(f.name for f in fields(TrialConfig) if f.name not in RUNTIME_FIELDS)]
@@ -43,32 +49,47 @@ def swept_columns(trials: pd.DataFrame) -> list[str]:
     return [c for c in candidates if trials[c].astype(str).nunique() > 1]
 
 
-def _select(results: Results, split: str | None, corruption: str | None) -> pd.DataFrame:
-    p = results.predictions
-    if split is not None:
-        p = p[p["split"] == split]
-    if corruption is not None:
-        p = p[p["corruption"] == corruption]
-    if p.empty:
-        have = sorted(
-            set(zip(results.predictions["split"], results.predictions["corruption"], strict=True))
-        )
+def _available(results: Results) -> list[tuple[str, str]]:
+    sweeps = results.read("sweeps", columns=["split", "corruption"])
+    return sorted(set(zip(sweeps["split"], sweeps["corruption"], strict=True)))
+
+
+def _read(
+    results: Results, table: str, split: str | None, corruption: str | None, **kw
+) -> pd.DataFrame:
+    frame = results.read(table, split=split, corruption=corruption, **kw)
+    if frame.empty:
         raise GwinError(
             f"no predictions for split={split!r}, corruption={corruption!r}; "
-            f"available (split, corruption): {have}"
+            f"available (split, corruption): {_available(results)}"
         )
-    return p
+    return frame
 
 
-def select_predictions(
+def predictions_by_block(
     results: Results,
     split: str | None = "test",
     corruption: str | None = "none",
-    columns: Sequence[str] = TABLE_KEYS,
-) -> pd.DataFrame:
-    """Predictions of one split / corruption (None: all) with trial `columns` attached."""
-    p = _select(results, split, corruption)
-    return p.merge(results.trials[["trial_id", *columns]], on="trial_id", how="inner")
+    columns: Sequence[str] | None = None,
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """("dataset / classifier", its trials' predictions of one split / corruption), one block at
+    a time, with only `columns` (plus trial_id) read: memory is bounded by one block."""
+    wanted = None if columns is None else ["trial_id", *columns]
+    for (dataset, classifier), trials in results.trials.groupby(TABLE_KEYS, sort=True):
+        p = _read(results, "predictions", split, corruption,
+                  trial_ids=list(trials["trial_id"]), columns=wanted)  # fmt: skip
+        yield f"{dataset} / {classifier}", p
+
+
+def examples_by_block(results: Results) -> Iterator[tuple[str, str, pd.DataFrame]]:
+    """("dataset / classifier", trial_id, its examples) for the first trial (by id) of each
+    block that kept examples; reads one trial's examples at a time."""
+    for (dataset, classifier), trials in results.trials.groupby(TABLE_KEYS, sort=True):
+        for trial in sorted(trials["trial_id"]):
+            examples = results.examples([trial])
+            if not examples.empty:
+                yield f"{dataset} / {classifier}", trial, examples
+                break
 
 
 def _with_config(per_trial: pd.DataFrame, results: Results) -> pd.DataFrame:
@@ -82,9 +103,11 @@ def trial_sweeps(
     corruption: str | None = "none",
     taus: Sequence[float] | None = None,
 ) -> pd.DataFrame:
-    """The tau sweep of every trial (x split x corruption) with its config columns."""
-    p = _select(results, split, corruption)
-    sweeps = sweep_by(p, ("trial_id", "split", "corruption"), taus or results.taus)
+    """The stored tau sweep of every trial (x split x corruption) with its config columns;
+    `taus`: only those (each must have been evaluated)."""
+    sweeps = _read(results, "sweeps", split, corruption)
+    if taus is not None:
+        sweeps = pd.concat([at_tau(sweeps, t) for t in taus], ignore_index=True)
     return _with_config(sweeps, results)
 
 
@@ -92,8 +115,7 @@ def trial_selective(
     results: Results, split: str | None = "test", corruption: str | None = "none"
 ) -> pd.DataFrame:
     """AURC in % of the BNN and of BNN+GWIN for every trial (x split x corruption), with config."""
-    p = _select(results, split, corruption)
-    return _with_config(selective_by(p, ("trial_id", "split", "corruption")), results)
+    return _with_config(_read(results, "selective", split, corruption), results)
 
 
 def aggregate(

@@ -3,6 +3,6 @@
 `location` (a study folder on any storage pyarrow.fs opens: a local or NFS path, s3://, gs://),
 `schema` (the tables' columns, types and schema version), `trial_outputs` (the one writer and
 reader of a trial's tables, used by `python -m gwin trial` and by study trials),
-`consolidate` (a study's per-trial tables -> its results dataset) and `reader` (results of a
+`index` (a study's trials index, results/trials.parquet) and `reader` (results of a
 study or a trial, from any of those locations). The layout and schema are in docs/results.md.
 """

@@ -7,7 +7,7 @@ A study named NAME under STORAGE is the folder STORAGE/NAME:
     trial_outputs/<trial_id>/ one finished trial's tables; `trials.parquet` is written last and
                              marks the trial complete (`error.json` instead: the trial failed)
     cache/                   classifiers and confident sets shared by the study's trials
-    results/                 the consolidated tables (see gwin.store.consolidate)
+    results/trials.parquet   the index of the trials and their status (see gwin.store.index)
 
 Every write goes to a temporary name first and is then moved into place, so a reader never
 sees half a file (on object stores a move is a copy, but each object still appears whole).

@@ -2,38 +2,47 @@
 `pyarrow.fs` URI (s3://bucket/prefix/NAME, gs://...), exactly as the study printed it.
 
 A location may be a study folder (STORAGE/NAME), its `results/` folder, or one trial's folder
-(`python -m gwin trial --out DIR`). Files of another schema version are refused in one line.
+(`python -m gwin trial --out DIR`). The trials table (a study's index, or the trial's own row)
+is read whole; every other table lives in the trial folders and is read per trial, only the
+trials, columns and rows asked for, so memory follows the question, not the study's size.
+Files of another schema version are refused in one line.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pandas as pd
-import pyarrow.dataset as ds
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gwin.errors import GwinError
 from gwin.rejection import DEFAULT_TAUS
-from gwin.store.location import OUTPUTS_DIR, RESULTS_DIR, Folder
-from gwin.store.schema import check_columns, check_version
+from gwin.store.index import INDEX_PARTS, read_index
+from gwin.store.location import OUTPUTS_DIR, RESULTS_DIR, Folder, name_of
+from gwin.store.schema import TRIAL_TABLES, check_columns, check_version
+from gwin.store.trial_outputs import read_parquet, trial_folder
+
+Filters = list[tuple[str, str, object]]
+READ_THREADS = 16  # small files: threads hide an object store's latency
 
 
-def _locate(folder: Folder, table: str) -> str | None:
-    for parts in (
-        (f"{table}.parquet",),
-        (RESULTS_DIR, table),
-        (RESULTS_DIR, f"{table}.parquet"),
-        (table,),
-    ):
-        if folder.exists(*parts):
-            return folder.path(*parts)
-    return None
+@dataclass(frozen=True)
+class Source:
+    """Where a location's trials are: a study (its index and trial_outputs/) or one trial."""
+
+    folder: Folder  # the study folder, or the trial folder itself
+    is_study: bool
+
+    def trial(self, trial_id: str) -> Folder:
+        return trial_folder(self.folder, trial_id) if self.is_study else self.folder
 
 
-def _not_found(folder: Folder, table: str) -> GwinError:
+def _not_found(folder: Folder) -> GwinError:
     where = folder.location
     if not folder.exists():
         return GwinError(
@@ -42,39 +51,84 @@ def _not_found(folder: Folder, table: str) -> GwinError:
         )
     if folder.exists(OUTPUTS_DIR):
         return GwinError(
-            f"no {table} table in study {where} yet: no trial has finished; wait for one, or "
+            f"no trials table in study {where} yet: no trial has finished; wait for one, or "
             "continue the study with --resume"
         )
     return GwinError(
-        f"{where} is not a gwin study or trial folder (no {table}.parquet, {RESULTS_DIR}/ or "
+        f"{where} is not a gwin study or trial folder (no trials.parquet, {RESULTS_DIR}/ or "
         f"{OUTPUTS_DIR}/ in it); pass STORAGE/NAME as the study printed it, or a trial's --out"
     )
 
 
-def read_table(location: str | os.PathLike | Folder, table: str) -> pd.DataFrame:
-    """One results table ("trials", "predictions" or "examples") as a pandas frame."""
+def locate(location: str | os.PathLike | Folder) -> Source:
+    """The study or trial a location names (a study's `results/` names its study)."""
     folder = location if isinstance(location, Folder) else Folder.at(location)
-    path = _locate(folder, table)
-    if path is None:
-        raise _not_found(folder, table)
-    dataset = ds.dataset(path, filesystem=folder.fs, format="parquet", partitioning="hive")
-    where = f"{folder.location} ({table})"
-    for file in dataset.files:
-        check_version(pq.read_schema(file, filesystem=folder.fs), where)
-    frame = dataset.to_table().to_pandas()
-    check_columns(list(frame.columns), table, where)
+    if folder.exists(*INDEX_PARTS):
+        return Source(folder, True)
+    if folder.exists("trials.parquet"):
+        study = _parent(folder)
+        if name_of(folder.location) == RESULTS_DIR and study.exists(OUTPUTS_DIR):
+            return Source(study, True)
+        return Source(folder, False)
+    raise _not_found(folder)
+
+
+def _parent(folder: Folder) -> Folder:
+    return Folder.at(folder.location.rstrip("/").rsplit("/", 1)[0])
+
+
+def _trials(source: Source) -> pd.DataFrame:
+    if source.is_study:
+        table = read_index(source.folder)
+    else:
+        table = read_parquet(source.folder, "trials.parquet")
+    frame = table.to_pandas()
+    check_columns(list(frame.columns), "trials", f"{source.folder.location} (trials)")
+    return frame
+
+
+def read_files(
+    folders: Sequence[Folder],
+    table: str,
+    columns: Sequence[str] | None = None,
+    filters: Filters | None = None,
+) -> pa.Table:
+    """One table of several trial folders, concatenated (only `columns`, rows passing
+    `filters`); each file's schema version is checked."""
+
+    def one(folder: Folder) -> pa.Table:
+        path = folder.path(f"{table}.parquet")
+        data = pq.read_table(
+            path,
+            filesystem=folder.fs,
+            columns=list(columns) if columns else None,
+            filters=filters or None,
+        )
+        check_version(data.schema, folder.display(f"{table}.parquet"))
+        return data.replace_schema_metadata(None)
+
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        parts = [p for p in pool.map(one, folders) if p.num_columns]
+    if not parts:
+        return pa.table({})
+    return pa.concat_tables(parts, promote_options="permissive")
+
+
+def _as_str(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    for c in columns:
+        if c in frame.columns:
+            frame[c] = frame[c].astype(str)
     return frame
 
 
 @dataclass
 class Results:
-    """The successful trials of a results location and their predictions and examples."""
+    """The trials of a results location; their per-trial tables are read on demand."""
 
     source: str  # the location as given: a local path or a URI
     trials: pd.DataFrame  # status == 'ok' only
     failed: pd.DataFrame  # status != 'ok'
-    predictions: pd.DataFrame
-    examples: pd.DataFrame
+    where: Source
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -83,19 +137,37 @@ class Results:
         found = {float(t) for value in self.trials.get("taus", []) for t in json.loads(value)}
         return sorted(found) or list(DEFAULT_TAUS)
 
+    def read(
+        self,
+        table: str,
+        trial_ids: Sequence[str] | None = None,
+        columns: Sequence[str] | None = None,
+        split: str | None = None,
+        corruption: str | None = None,
+    ) -> pd.DataFrame:
+        """A per-trial table (`sweeps`, `selective`, `history`, `predictions`, `examples`) of
+        the ok trials `trial_ids` (default: all), optionally one split / corruption."""
+        if table not in TRIAL_TABLES or table == "trials":
+            raise GwinError(f"unknown per-trial table {table!r}; one of {TRIAL_TABLES[:-1]}")
+        ids = list(self.trials["trial_id"]) if trial_ids is None else list(trial_ids)
+        filters: Filters = []
+        if split is not None:
+            filters.append(("split", "=", split))
+        if corruption is not None:
+            filters.append(("corruption", "=", corruption))
+        folders = [self.where.trial(t) for t in ids]
+        frame = read_files(folders, table, columns, filters).to_pandas()
+        return _as_str(frame, ["trial_id", "split", "corruption"])
 
-def _as_str(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    for c in columns:
-        if c in frame.columns:
-            frame[c] = frame[c].astype(str)
-    return frame
+    def examples(self, trial_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        return self.read("examples", trial_ids)
 
 
 def load_results(location: str | os.PathLike) -> Results:
     """Read a study, its `results/` or a trial folder (local or URI); keep the 'ok' trials."""
-    folder = Folder.at(location)
-    source = folder.location
-    trials = _as_str(read_table(folder, "trials"), ["trial_id", "status"])
+    where = locate(location)
+    source = Folder.at(location).location
+    trials = _as_str(_trials(where), ["trial_id", "status"])
     if trials.empty:
         raise GwinError(f"{source} holds no trials; run the study (or a trial) first")
     ok = trials["status"] == "ok"
@@ -105,26 +177,26 @@ def load_results(location: str | os.PathLike) -> Results:
             f"none of the {len(trials)} trials in {source} succeeded; first error: "
             f"{first or 'unknown'} (fix it and re-run with --resume)"
         )
-    predictions = read_table(folder, "predictions")
-    # Hive partitions (dataset=...) repeat trial columns; the trials table is the authority.
-    duplicated = [c for c in predictions.columns if c in trials.columns and c != "trial_id"]
-    predictions = _as_str(predictions.drop(columns=duplicated), ["trial_id", "split", "corruption"])
-    predictions = predictions[predictions["trial_id"].isin(trials.loc[ok, "trial_id"])]
-    if predictions.empty:
-        raise GwinError(f"{source} has no predictions for its successful trials; re-run them")
-    notes = []
-    try:
-        examples = _as_str(read_table(folder, "examples"), ["trial_id"])
-    except GwinError as err:  # optional: only the example grid needs it
-        examples, notes = pd.DataFrame(), [f"no example images: {err}"]
     return Results(
-        source,
-        trials[ok].reset_index(drop=True),
-        trials[~ok].reset_index(drop=True),
-        predictions.reset_index(drop=True),
-        examples,
-        notes,
+        source, trials[ok].reset_index(drop=True), trials[~ok].reset_index(drop=True), where
     )
+
+
+def read_table(location: str | os.PathLike | Folder, table: str) -> pd.DataFrame:
+    """One whole results table as a pandas frame: "trials" (every row, ok and failed), or a
+    per-trial table of every ok trial. Loads all of it: for large studies use `load_results`
+    and `Results.read` with the trials, columns and split needed."""
+    where = locate(location)
+    trials = _trials(where)
+    if table == "trials":
+        return trials
+    ok = trials[trials["status"] == "ok"]
+    if ok.empty:
+        raise GwinError(f"none of the {len(trials)} trials in {where.folder.location} succeeded")
+    results = Results(where.folder.location, ok, trials, where)
+    frame = results.read(table)
+    check_columns(list(frame.columns), table, f"{where.folder.location} ({table})")
+    return frame
 
 
 def write_parquet(frame: pd.DataFrame, path: str | os.PathLike, table: str = "") -> None:
@@ -137,4 +209,4 @@ def write_parquet(frame: pd.DataFrame, path: str | os.PathLike, table: str = "")
     write_table(folder.fs, folder.root, to_arrow(frame, table))
 
 
-__all__ = ["Results", "load_results", "read_table", "write_parquet"]
+__all__ = ["Results", "load_results", "locate", "read_files", "read_table", "write_parquet"]

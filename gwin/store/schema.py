@@ -16,9 +16,13 @@ import pyarrow as pa
 
 from gwin.errors import GwinError
 
-# 2: the identity baseline's columns and the conditional critic (gwin 0.2); 1: no version key
-SCHEMA_VERSION = 2
+# 3: append-only results: every table per trial folder, the study's results/trials.parquet an
+# index of them, per-trial sweeps, selective and history tables (docs/results.md);
+# 2: the identity baseline's columns and the conditional critic; 1: no version key
+SCHEMA_VERSION = 3
 VERSION_KEY = b"gwin.schema_version"
+# Versions `gwin.store.upgrade` converts to this one in place.
+UPGRADABLE = frozenset({2})
 
 PREDICTION_TYPES: dict[str, pa.DataType] = {
     "trial_id": pa.string(),
@@ -38,6 +42,9 @@ PREDICTION_TYPES: dict[str, pa.DataType] = {
 }
 PREDICTION_COLUMNS = list(PREDICTION_TYPES)
 
+# The tables of one trial folder; `trials.parquet` is written last and marks the trial complete.
+TRIAL_TABLES = ("examples", "predictions", "sweeps", "selective", "history", "trials")
+
 # Columns every reader relies on; a table may hold more (a trials row holds ~100).
 REQUIRED_COLUMNS = {
     "trials": [
@@ -56,6 +63,9 @@ REQUIRED_COLUMNS = {
     ],
     "predictions": PREDICTION_COLUMNS,
     "examples": ["trial_id", "index", "label", "image", "transformed"],
+    "sweeps": ["trial_id", "split", "corruption", "tau", "n", "n_rejected"],
+    "selective": ["trial_id", "split", "corruption", "bnn_aurc", "gwin_aurc", "aurc_delta"],
+    "history": ["trial_id", "iteration"],
 }
 
 
@@ -81,18 +91,21 @@ def check_version(schema: pa.Schema, where: str) -> None:
     """Raise one line if the file at `where` was written by another results schema."""
     raw = (schema.metadata or {}).get(VERSION_KEY)
     found = int(raw) if raw is not None else 1
-    if found != SCHEMA_VERSION:
-        newer = found > SCHEMA_VERSION
-        raise GwinError(
-            f"{where} holds results schema v{found}, this gwin reads v{SCHEMA_VERSION} "
-            "(docs/results.md, 'Schema versions'); "
-            + (
-                "upgrade gwin to read it"
-                if newer
-                else "re-run it with this gwin (a new --name or --out), or read it with the gwin "
-                "version that wrote it"
-            )
+    if found == SCHEMA_VERSION:
+        return
+    if found > SCHEMA_VERSION:
+        advice = "upgrade gwin to read it"
+    elif found in UPGRADABLE:
+        advice = "convert it once with: python -m gwin.store.upgrade LOCATION"
+    else:
+        advice = (
+            "re-run it with this gwin (a new --name or --out), or read it with the gwin "
+            "version that wrote it"
         )
+    raise GwinError(
+        f"{where} holds results schema v{found}, this gwin reads v{SCHEMA_VERSION} "
+        f"(docs/results.md, 'Schema versions'); {advice}"
+    )
 
 
 def check_columns(columns: list[str], table: str, where: str) -> None:
@@ -137,6 +150,7 @@ __all__ = [
     "PREDICTION_TYPES",
     "REQUIRED_COLUMNS",
     "SCHEMA_VERSION",
+    "TRIAL_TABLES",
     "check_columns",
     "config_columns",
     "check_version",

@@ -1,15 +1,19 @@
 """The one writer and reader of a trial's tables, for `python -m gwin trial --out` and for the
 trials of a study (STUDY/trial_outputs/<trial_id>/) alike, on any storage.
 
-A trial folder holds `examples.parquet`, `predictions.parquet` and `trials.parquet`; the last is
-written last and marks the trial complete. The three are first written whole into a hidden
-staging folder beside it and then moved in, so an interrupted write leaves no partial table
-(on object stores a move is a copy, but each object still appears whole). A study trial that
-failed for good has an `error.json` (its trials row) instead.
+A trial folder holds one Parquet file per table of `TRIAL_TABLES`: its per-input predictions, the
+examples, the summaries computed once from the predictions (the tau sweep of every split and
+corruption, the selective-classification areas), the periodic validation history, and
+`trials.parquet`, written last, which marks the trial complete. The files are first written whole
+into a hidden staging folder beside it and then moved in, so an interrupted write leaves no
+partial table (on object stores a move is a copy, but each object still appears whole). They are
+never rewritten when other trials finish. A study trial that failed for good has an `error.json`
+(its trials row) instead.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import PurePosixPath
 from types import SimpleNamespace
@@ -19,11 +23,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gwin.atomic import write_table
+from gwin.metrics.summary import history_frame, trial_selective, trial_sweeps
 from gwin.store.location import OUTPUTS_DIR, Folder, delete_file, exists, list_dirs, write_json
-from gwin.store.schema import check_version, stamp, to_arrow
+from gwin.store.schema import TRIAL_TABLES, check_version, stamp, to_arrow
 
 # trials.parquet last: a reader that sees it also sees the tables it describes
-OUTPUT_FILES = ("examples.parquet", "predictions.parquet", "trials.parquet")
+OUTPUT_FILES = tuple(f"{name}.parquet" for name in TRIAL_TABLES)
 ERROR_FILE = "error.json"
 
 
@@ -35,21 +40,38 @@ def read_parquet(folder: Folder, *parts: str) -> pa.Table:
     return table.replace_schema_metadata(None)
 
 
+def trial_tables(result) -> dict[str, pa.Table]:
+    """Every table of a trial folder from `result` (record, predictions, examples and, when it
+    has one, the validation `history`); the summaries are computed here, once."""
+    record, predictions = result.record, result.predictions
+    taus = json.loads(record["taus"])
+    history = history_frame(record["trial_id"], getattr(result, "history", None) or [])
+    return {
+        "examples.parquet": to_arrow(result.examples, "examples"),
+        "predictions.parquet": to_arrow(predictions, "predictions"),
+        "sweeps.parquet": to_arrow(trial_sweeps(predictions, taus), "sweeps"),
+        "selective.parquet": to_arrow(trial_selective(predictions), "selective"),
+        "history.parquet": to_arrow(history, "history"),
+        "trials.parquet": stamp(pa.Table.from_pylist([record])),
+    }
+
+
 def write_trial(folder: Folder, result) -> None:
     """Write `result` (a TrialResult) into `folder` as one unit; clears an earlier error."""
-    tables = {
-        "examples.parquet": to_arrow(result.examples, "examples"),
-        "predictions.parquet": to_arrow(result.predictions, "predictions"),
-        "trials.parquet": stamp(pa.Table.from_pylist([result.record])),
-    }
+    write_tables(folder, trial_tables(result))
+
+
+def write_tables(folder: Folder, tables: dict[str, pa.Table]) -> None:
+    """Stage `tables` (file name -> table) beside `folder`, then move them in, trials last."""
     root = PurePosixPath(folder.root)
     staging = str(root.with_name(f".{root.name}.{uuid.uuid4().hex[:8]}.staging"))
     fs = folder.fs
     try:
-        for name in OUTPUT_FILES:
+        names = [n for n in OUTPUT_FILES if n in tables]
+        for name in names:
             write_table(fs, f"{staging}/{name}", tables[name])
         fs.create_dir(folder.root, recursive=True)
-        for name in OUTPUT_FILES:
+        for name in names:
             fs.move(f"{staging}/{name}", folder.path(name))
     finally:
         if exists(fs, staging):
@@ -100,5 +122,7 @@ __all__ = [
     "read_trial",
     "record_error",
     "trial_folder",
+    "trial_tables",
+    "write_tables",
     "write_trial",
 ]

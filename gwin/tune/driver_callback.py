@@ -1,4 +1,4 @@
-"""A driver-side Tune callback: record failed trials and consolidate results as trials finish.
+"""A driver-side Tune callback: record failed trials and index results as trials finish.
 
 Imported only after the runner has prepared the environment (importing `ray` reads
 RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER). The callback keeps no paths: it finds the study folder from
@@ -15,10 +15,10 @@ from typing import Any
 from ray import tune
 
 from gwin.config import config_from
-from gwin.store.consolidate import consolidate
-from gwin.store.location import Folder
+from gwin.store.index import index_trials
+from gwin.store.location import Folder, list_dirs
 from gwin.store.schema import error_record
-from gwin.store.trial_outputs import record_error
+from gwin.store.trial_outputs import is_complete, record_error, trial_folder
 
 logger = logging.getLogger(__name__)
 
@@ -64,20 +64,38 @@ def study_of(trial) -> tuple[Folder, str]:
     return Folder.from_fs(storage.storage_filesystem, str(run.parent.parent)), run.name
 
 
-class ConsolidateCallback(tune.Callback):
-    """Keeps STUDY/results current during the study, so partial results can be read early."""
+def drop_checkpoints(trial, study: Folder) -> None:
+    """Delete a finished trial's Tune checkpoints: its tables (and model) are what last, and a
+    `paper` checkpoint (G, D and both Adam states) is tens of MB."""
+    if not is_complete(trial_folder(study, config_from(trial.config).trial_key())):
+        return
+    storage = trial.storage
+    fs, folder = storage.storage_filesystem, storage.trial_fs_path
+    for name in list_dirs(fs, folder):
+        if name.startswith("checkpoint_"):
+            fs.delete_dir(f"{folder}/{name}")
+
+
+class ResultsCallback(tune.Callback):
+    """Keeps STUDY/results/trials.parquet current during the study: after each trial, its rows
+    (its own and its snapshots') are indexed; nothing else is read or rewritten."""
 
     def __init__(self, study_name: str):
         self.study_name = study_name
 
-    def _consolidate(self, study: Folder) -> None:
+    def _index(self, study: Folder, trial) -> None:
         try:
-            consolidate(study)
+            index_trials(study, config_from(trial.config).result_keys())
         except Exception as err:  # noqa: BLE001 - never let bookkeeping kill the study
-            logger.warning("could not consolidate results in %s: %s", study.location, err)
+            logger.warning("could not index results in %s: %s", study.location, err)
 
     def on_trial_complete(self, iteration: int, trials: list, trial, **info) -> None:
-        self._consolidate(study_of(trial)[0])
+        study = study_of(trial)[0]
+        self._index(study, trial)
+        try:
+            drop_checkpoints(trial, study)
+        except Exception as err:  # noqa: BLE001
+            logger.warning("could not delete the checkpoints of %s: %s", trial, err)
 
     def on_trial_error(self, iteration: int, trials: list, trial, **info) -> None:
         study, run = study_of(trial)
@@ -86,4 +104,4 @@ class ConsolidateCallback(tune.Callback):
             record_error(study, failed_trial(self.study_name, run, trial.config, message))
         except Exception as err:  # noqa: BLE001
             logger.warning("could not record the failure of %s: %s", trial, err)
-        self._consolidate(study)
+        self._index(study, trial)

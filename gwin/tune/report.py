@@ -36,16 +36,17 @@ def study_command(main: Callable[..., int]) -> Callable[..., int]:
 
 
 def summarize(study: Folder, grids: list, left: int, started: float, argv: list[str] | None) -> int:
-    """Consolidate once more and print what happened, where results are, what to run next.
+    """Index the study's trials once more and print what happened, where results are, what to
+    run next.
 
     `left`: planned trials not finished (interrupted); the exit status is then 130."""
     import pyarrow as pa
 
-    from gwin.store.consolidate import consolidate
+    from gwin.store.index import rebuild_index
     from gwin.tune.storage_watch import storage_error
 
     try:
-        counts = consolidate(study)
+        counts = rebuild_index(study)
     except (OSError, pa.ArrowException) as err:
         raise storage_error(study, err) from err
     ended = sum(1 for g in grids for r in g if r.error is None)
@@ -60,8 +61,8 @@ def summarize(study: Folder, grids: list, left: int, started: float, argv: list[
         + (f", {left} unfinished" if left else "")
         + (f", {stopped} stopped early" if stopped else "")
         + f" ({minutes}m{seconds:02d}s)",
-        f"results: {study.display('results')} (trials.parquet, predictions/ with "
-        f"{counts['predictions']} rows, examples.parquet)",
+        f"results: {study.display('results', 'trials.parquet')} (the index; each trial's "
+        f"tables are in {study.display('trial_outputs')}/<trial_id>/)",
         f"tables:  python analysis/tables.py {study.location}",
     ]
     if counts["error"]:

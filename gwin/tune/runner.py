@@ -1,4 +1,4 @@
-"""The shared study runner: flags -> validated grid -> Ray Tune -> consolidated Parquet results.
+"""The shared study runner: flags -> validated grid -> Ray Tune -> indexed Parquet results.
 
 Every script in studies/ calls `study_main` (a grid) or `gwin.tune.search.search_main` (an
 Optuna search). Errors in the input exit with status 2 and one line on stderr, before Ray starts.
@@ -78,8 +78,11 @@ def _absolute(path: str | None) -> str | None:
 
 
 def runtime_for(args: argparse.Namespace, study: Folder, run: str) -> TrialRuntime:
-    # Object stores cannot hold the cache's file locks: there each node keeps its own cache.
-    cache = _absolute(args.cache_dir) or (study.display(CACHE_DIR) if study.local else None)
+    # The study's own cache on any storage: its leases (gwin.store.lease) work on object
+    # stores too, so the trials of every node share one classifier, which outlives the node
+    # that trained it. A --cache-dir path is made absolute (Tune starts each trial in its own
+    # folder); a URI is kept as it is.
+    cache = Folder.at(args.cache_dir).location if args.cache_dir else study.display(CACHE_DIR)
     return TrialRuntime(
         study_name=args.name,
         run=run,
@@ -171,7 +174,7 @@ def run_tune(
     """One Tune experiment in STUDY/tune/<run>; restored (not re-run) with --resume."""
     from ray import tune
 
-    from gwin.tune.driver_callback import ConsolidateCallback
+    from gwin.tune.driver_callback import ResultsCallback
     from gwin.tune.trainable import gwin_trainable
 
     trainable = tune.with_resources(
@@ -204,11 +207,15 @@ def run_tune(
                 stop=storage_stopper(study),
                 storage_path=study.display(TUNE_DIR),
                 failure_config=tune.FailureConfig(max_failures=args.max_failures),
-                checkpoint_config=tune.CheckpointConfig(num_to_keep=2),
-                callbacks=[ConsolidateCallback(args.name)],
+                checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
+                callbacks=[ResultsCallback(args.name)],
                 progress_reporter=_reporter(),
             ),
         )
+    if args.resume:  # a driver killed between a trial's end and its indexing lost no row
+        from gwin.store.index import rebuild_index
+
+        rebuild_index(study)
     try:
         grid = tuner.fit()
     except (OSError, RuntimeError) as err:  # Tune could not write its own state there

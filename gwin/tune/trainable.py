@@ -25,7 +25,13 @@ from gwin.config import config_from
 from gwin.errors import TrialDiverged
 from gwin.store.location import Folder, exists, write_json
 from gwin.store.schema import error_record
-from gwin.store.trial_outputs import read_trial, record_error, trial_folder, write_trial
+from gwin.store.trial_outputs import (
+    is_complete,
+    read_trial,
+    record_error,
+    trial_folder,
+    write_trial,
+)
 
 STATE_FILE = "gwin_state.pt"
 # The first four non-Tune keys of a report become the columns of Tune's progress table.
@@ -40,7 +46,7 @@ class TrialRuntime:
     study_name: str  # recorded in every trials row
     run: str  # the Tune experiment inside the study ("grid", "search-digits", ...)
     location: str  # the study folder: an absolute local path or a URI
-    cache_dir: str | None  # classifier cache; None: each node's default cache
+    cache_dir: str | None  # artifact cache, a path or URI every node shares; None: node default
     data_dir: str | None
     device: str  # "auto": CUDA when the trial holds a GPU, else CPU
     progress: bool
@@ -172,6 +178,23 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
             tune.report(row, checkpoint=tune.Checkpoint.from_directory(ckpt_dir))
         _maybe_fail(runtime, study, trial_id, int(metrics["iteration"]))
 
+    def where_ran() -> dict[str, Any]:
+        return {
+            "run": runtime.run,
+            "node_id": ray.get_runtime_context().get_node_id(),
+            "tune_trial_id": tune.get_context().get_trial_id(),
+            **threads,
+            "started_at": started_at,
+            "finished_at": time.time(),
+        }
+
+    def on_snapshot(snapshot) -> None:
+        # a retry from a checkpoint before k computes the same snapshot again: keep the first
+        target = trial_folder(study, snapshot.record["trial_id"])
+        if not is_complete(target):
+            snapshot.record.update(where_ran())
+            write_trial(target, snapshot)
+
     try:
         result = run_trial(
             cfg,
@@ -179,6 +202,7 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
             study_name=runtime.study_name,
             resume_state=_load_state(tune.get_checkpoint()),
             report=report,
+            on_snapshot=on_snapshot,
             poison_at=_poison_at(runtime.poison_generator, cfg),
         )
     except TrialDiverged as err:
@@ -188,13 +212,6 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
         record_error(study, error_record(runtime.study_name, runtime.run, cfg, message))
         tune.report({"gen_iter": 0, "diverged": 1})
         return
-    result.record.update(
-        run=runtime.run,
-        node_id=ray.get_runtime_context().get_node_id(),
-        tune_trial_id=tune.get_context().get_trial_id(),
-        **threads,
-        started_at=started_at,
-        finished_at=time.time(),
-    )
+    result.record.update(where_ran())
     write_trial(folder, result)
     tune.report(_final_metrics(result, cfg.iterations))

@@ -1,14 +1,15 @@
 """Study layouts for the analysis tests: a synthetic one (fast) and a real smoke study (slow).
 
-`write_study` writes the consolidated layout a study runner produces: results/trials.parquet,
-results/predictions/dataset=NAME/part-0.parquet (hive-partitioned by dataset) and
-results/examples.parquet.
+`write_study` writes the layout a study runner produces: one folder per trial under
+trial_outputs/ (gwin.store.trial_outputs.write_trial, or error.json for a failed trial) and the
+index results/trials.parquet.
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -18,8 +19,10 @@ from gwin.config import TrialConfig
 from gwin.evaluate import predictions_frame
 from gwin.metrics.sweep import tau_sweep
 from gwin.report.stats import format_mean_std
-from gwin.store.reader import write_parquet
+from gwin.store.index import rebuild_index
+from gwin.store.location import Folder
 from gwin.store.schema import config_columns
+from gwin.store.trial_outputs import record_error, trial_folder, write_trial
 
 ROOT = Path(__file__).resolve().parents[2]  # analysis/ is importable via pytest's pythonpath
 
@@ -27,12 +30,19 @@ ROOT = Path(__file__).resolve().parents[2]  # analysis/ is importable via pytest
 def write_study(
     root: Path, trials: pd.DataFrame, predictions: pd.DataFrame, examples: pd.DataFrame
 ) -> Path:
-    results = root / "results"
-    write_parquet(trials, results / "trials.parquet")
-    dataset = predictions["trial_id"].map(trials.set_index("trial_id")["dataset"])
-    for name, part in predictions.groupby(dataset):
-        write_parquet(part, results / "predictions" / f"dataset={name}" / "part-0.parquet")
-    write_parquet(examples, results / "examples.parquet")
+    study = Folder.at(root)
+    for record in trials.to_dict("records"):
+        tid = record["trial_id"]
+        if record["status"] != "ok":
+            record_error(study, record)
+            continue
+        result = SimpleNamespace(
+            record=record,
+            predictions=predictions[predictions["trial_id"] == tid].reset_index(drop=True),
+            examples=examples[examples["trial_id"] == tid].reset_index(drop=True),
+        )
+        write_trial(trial_folder(study, tid), result)
+    rebuild_index(study)
     return root
 
 
@@ -129,9 +139,9 @@ def single_trial(tmp_path_factory) -> Path:
     rng = np.random.default_rng(1)
     out = tmp_path_factory.mktemp("trial")
     p = synthetic_predictions("t0", rng)
-    write_parquet(pd.DataFrame([trial_record("t0", dataset="digits")]), out / "trials.parquet")
-    write_parquet(p, out / "predictions.parquet")
-    write_parquet(synthetic_examples(p, rng), out / "examples.parquet")
+    record = trial_record("t0", dataset="digits")
+    write_trial(Folder.at(out), SimpleNamespace(record=record, predictions=p,
+                                                examples=synthetic_examples(p, rng)))  # fmt: skip
     return out
 
 
@@ -179,14 +189,10 @@ def expected_cell():
     raw Parquet -> tau_sweep per trial -> numpy mean and std (ddof=1)."""
 
     def cell(study: Path, trial_ids: list[str], metric: str, tau: float) -> str:
-        preds = pd.read_parquet(study / "results" / "predictions")
         values = []
         for trial in trial_ids:
-            p = preds[
-                (preds["trial_id"] == trial)
-                & (preds["split"] == "test")
-                & (preds["corruption"] == "none")
-            ]
+            preds = pd.read_parquet(study / "trial_outputs" / trial / "predictions.parquet")
+            p = preds[(preds["split"] == "test") & (preds["corruption"] == "none")]
             values.append(tau_sweep(p, [tau]).iloc[0][metric])
         std = np.std(values, ddof=1) if len(values) > 1 else math.nan
         return format_mean_std(float(np.mean(values)), std)

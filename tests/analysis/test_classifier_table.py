@@ -48,10 +48,10 @@ def test_table_holds_calibration_and_aurc_per_classifier(variants_study, expecte
     assert "30.00 ± n/a (n=1)" in rows["lenet5_softmax"]
     for metric in ("bnn_acc", "pct_reject", "gwin_acc_rejected", "identity_acc_rejected"):
         assert expected_cell(variants_study, ["l-s0", "l-s1"], metric, 0.8) in rows["lenet5"]
-    preds = pd.read_parquet(variants_study / "results" / "predictions")
     values = []
     for trial in ("s-s0", "s-s1"):
-        p = preds[(preds["trial_id"] == trial) & (preds["split"] == "test")]
+        p = pd.read_parquet(variants_study / "trial_outputs" / trial / "predictions.parquet")
+        p = p[p["split"] == "test"]
         p = p[p["corruption"] == "none"]
         values.append(100 * aurc(p["bnn_certainty"], p["bnn_pred"] == p["label"]))
     cell = f"{np.mean(values):.2f} ± {np.std(values, ddof=1):.2f}"

@@ -6,7 +6,7 @@ from matplotlib.figure import Figure
 from analysis import plots
 from gwin.report import figures as gp
 from gwin.report.figure_style import to_png
-from gwin.report.stats import at_tau, select_predictions, trial_sweeps
+from gwin.report.stats import FIGURE_COLUMNS, at_tau, predictions_by_block, trial_sweeps
 from gwin.store.reader import load_results
 
 
@@ -18,8 +18,8 @@ def loaded(synthetic_study):
 def test_figures_build(loaded):
     sweeps = trial_sweeps(loaded)
     lenet = sweeps[(sweeps["dataset"] == "digits") & (sweeps["classifier"] == "lenet5")]
-    preds = select_predictions(loaded)
-    preds = preds[preds["dataset"] == "fashion_mnist"]
+    blocks = dict(predictions_by_block(loaded, "test", "none", FIGURE_COLUMNS))
+    preds = blocks["fashion_mnist / lenet5"]
     figs = [
         gp.tau_accuracy(lenet, "lambda_loss", "t"),
         gp.certainty_change_box(preds, loaded.taus),
@@ -28,7 +28,7 @@ def test_figures_build(loaded):
         gp.risk_coverage_plot(preds),
         gp.corruption_bars(at_tau(trial_sweeps(loaded, corruption=None), 0.8)),
         gp.compare_by(sweeps[sweeps["dataset"] == "digits"], "classifier"),
-        gp.examples_grid(loaded.examples[loaded.examples["trial_id"] == "d-l1-s0"]),
+        gp.examples_grid(loaded.examples(["d-l1-s0"])),
     ]
     assert all(isinstance(f, Figure) for f in figs)
     # Figure 5 draws one box per tau with rejected inputs; outliers are diamonds
@@ -69,6 +69,6 @@ def test_figures_do_not_touch_pyplot(loaded):
 
 
 def test_certainty_change_without_rejections(loaded):
-    preds = select_predictions(loaded)
+    preds = next(predictions_by_block(loaded, "test", "none", FIGURE_COLUMNS))[1]
     fig = gp.certainty_change_box(preds, [0.0])  # nothing is below 0
     assert "no input is rejected" in fig.axes[0].texts[0].get_text()

@@ -122,7 +122,7 @@ def test_bad_input_gives_one_line_and_exit_2(capsys, tmp_path, synthetic_study):
     unversioned.mkdir()
     pq.write_table(pa.Table.from_pandas(trials), unversioned / "trials.parquet")
     code, _, err = run_main(capsys, unversioned)
-    assert code == 2 and "holds results schema v1, this gwin reads v2" in err
+    assert code == 2 and "holds results schema v1, this gwin reads v3" in err
     assert err.count("\n") == 1
     code, _, err = run_main(capsys, tmp_path / "not-a-study-dir-at-all")
     assert code == 2 and "does not exist" in err and err.count("\n") == 1

@@ -1,4 +1,4 @@
-"""gwin.store on a real (local) S3 endpoint: trial tables written, consolidated and read back
+"""gwin.store on a real (local) S3 endpoint: trial tables written, indexed and read back
 through s3:// URIs, row for row, and one-line errors for prefixes that hold no study."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ import pyarrow.fs as pafs
 import pytest
 
 from gwin.errors import GwinError
-from gwin.store.consolidate import consolidate
+from gwin.store.index import index_trials, rebuild_index
 from gwin.store.location import Folder, read_json, write_json
 from gwin.store.reader import load_results, read_table
 from gwin.store.trial_outputs import read_trial, record_error, trial_folder, write_trial
 from gwin.tune.driver_callback import failed_trial
-from tests.tune.test_consolidate import PARAMS, fake_result
+from tests.store.test_index import PARAMS, fake_result
 
 KEYS = ["trial_id", "split", "corruption", "index"]
 
@@ -33,7 +33,7 @@ def test_pyarrow_and_boto3_see_the_same_local_endpoint(s3):
     assert read_json(study.fs, study.path("b.json")) == [2]
 
 
-def test_trials_written_to_s3_are_consolidated_and_read_back_exactly_once(s3):
+def test_trials_written_to_s3_are_indexed_and_read_back_exactly_once(s3):
     study = Folder.at(s3.fresh_uri("study"))
     a, result_a = fake_result(PARAMS)
     b, result_b = fake_result({**PARAMS, "dataset": "mnist"}, n_val=4, n_test=4)
@@ -48,11 +48,11 @@ def test_trials_written_to_s3_are_consolidated_and_read_back_exactly_once(s3):
     assert not [k for k in keys if ".staging" in k or k.endswith(".tmp")], keys
     assert read_trial(trial_folder(study, a)).record["trial_id"] == a
 
-    counts = consolidate(study.location)
-    assert counts == {"ok": 2, "error": 1, "predictions": 5 + 8, "examples": 2}
-    assert f"{_key(study.location)}/results/predictions/dataset=mnist/part-0.parquet" in s3.keys(
-        _key(study.location)
-    )
+    counts = rebuild_index(study.location)
+    assert counts == {"ok": 2, "error": 1}
+    # predictions are read where the trials wrote them: the results folder is the index alone
+    results_keys = [k for k in s3.keys(_key(study.location)) if "/results/" in k]
+    assert results_keys == [f"{_key(study.location)}/results/trials.parquet"]
     for _ in range(2):  # and once more: nothing duplicated, nothing dropped
         trials = read_table(study.location, "trials")
         assert sorted(trials["trial_id"]) == sorted([a, b, bad["trial_id"]])
@@ -64,21 +64,19 @@ def test_trials_written_to_s3_are_consolidated_and_read_back_exactly_once(s3):
         preds = read_table(study.location, "predictions")
         expected = pd.concat([result_a.predictions, result_b.predictions])
         assert len(preds) == len(expected) and not preds.duplicated(KEYS).any()
-        got = preds.drop(columns="dataset").sort_values(KEYS).reset_index(drop=True)
+        got = preds.sort_values(KEYS).reset_index(drop=True)
         pd.testing.assert_frame_equal(
             got, expected.sort_values(KEYS).reset_index(drop=True), check_dtype=False
         )
-        assert preds.groupby("trial_id")["dataset"].first().astype(str).to_dict() == {
-            a: "digits",
-            b: "mnist",
-        }
-        assert consolidate(study) == counts
+        assert index_trials(study, [a, b]) == counts
 
     results = load_results(study.location)
     assert results.source == study.location
     assert sorted(results.trials["trial_id"]) == sorted([a, b])
     assert list(results.failed["trial_id"]) == [bad["trial_id"]]
-    assert len(results.predictions) == 13 and sorted(results.examples["trial_id"]) == sorted([a, b])
+    assert len(results.read("predictions")) == 13
+    assert sorted(results.examples()["trial_id"]) == sorted([a, b])
+    assert len(results.read("predictions", [b], ["label"], split="test")) == 4
     # a study's results/ folder and a single trial's folder are results locations too
     assert len(read_table(study.display("results"), "trials")) == 3
     assert list(read_table(trial_folder(study, a).location, "predictions")["trial_id"]) == [a] * 5

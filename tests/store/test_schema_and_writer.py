@@ -9,7 +9,7 @@ import pytest
 
 from gwin.config import TrialConfig
 from gwin.errors import GwinError
-from gwin.store.consolidate import consolidate
+from gwin.store.index import rebuild_index
 from gwin.store.location import Folder, write_json
 from gwin.store.reader import read_table
 from gwin.store.schema import (
@@ -29,7 +29,7 @@ from gwin.store.trial_outputs import (
 )
 from gwin.tune.driver_callback import failed_trial
 from gwin.tune.plan_file import PLAN_FILE, check_same_plan
-from tests.tune.test_consolidate import PARAMS, fake_result
+from tests.store.test_index import PARAMS, fake_result
 
 
 def test_every_file_of_a_trial_carries_the_schema_version(tmp_path):
@@ -55,23 +55,27 @@ def test_predictions_are_written_with_their_declared_types(tmp_path):
 def test_another_schema_version_is_refused_in_one_line(tmp_path):
     table = pa.table({"trial_id": ["a"]})
     pq.write_table(table, tmp_path / "v1.parquet")  # before versions: no key
-    with pytest.raises(GwinError, match=r"schema v1, this gwin reads v2 .*; re-run it") as err:
+    with pytest.raises(GwinError, match=r"schema v1, this gwin reads v3 .*; re-run it") as err:
         read_parquet(Folder.at(tmp_path), "v1.parquet")
     assert "\n" not in str(err.value)
-    newer = table.replace_schema_metadata({VERSION_KEY: b"3"})
-    pq.write_table(newer, tmp_path / "v3.parquet")
-    with pytest.raises(GwinError, match=r"schema v3, this gwin reads v2 .*; upgrade gwin"):
-        read_parquet(Folder.at(tmp_path), "v3.parquet")
+    newer = table.replace_schema_metadata({VERSION_KEY: b"4"})
+    pq.write_table(newer, tmp_path / "v4.parquet")
+    with pytest.raises(GwinError, match=r"schema v4, this gwin reads v3 .*; upgrade gwin"):
+        read_parquet(Folder.at(tmp_path), "v4.parquet")
+    older = table.replace_schema_metadata({VERSION_KEY: b"2"})
+    pq.write_table(older, tmp_path / "v2.parquet")
+    with pytest.raises(GwinError, match=r"schema v2, .*python -m gwin.store.upgrade"):
+        read_parquet(Folder.at(tmp_path), "v2.parquet")
 
 
-def test_consolidation_refuses_a_trial_written_by_another_version(tmp_path):
+def test_indexing_refuses_a_trial_written_by_another_version(tmp_path):
     study = Folder.at(tmp_path / "study")
     tid, result = fake_result(PARAMS)
     write_trial(trial_folder(study, tid), result)
     old = tmp_path / "study" / "trial_outputs" / tid / "trials.parquet"
     pq.write_table(pq.read_table(old).replace_schema_metadata(None), old)
     with pytest.raises(GwinError, match="holds results schema v1"):
-        consolidate(study)
+        rebuild_index(study)
 
 
 def test_a_later_success_replaces_the_error_row(tmp_path):
@@ -81,7 +85,7 @@ def test_a_later_success_replaces_the_error_row(tmp_path):
     assert (tmp_path / "study" / "trial_outputs" / tid / "error.json").exists()
     write_trial(trial_folder(study, tid), result)
     assert not (tmp_path / "study" / "trial_outputs" / tid / "error.json").exists()
-    consolidate(study)
+    rebuild_index(study)
     assert list(read_table(study, "trials")["status"]) == ["ok"]
 
 

@@ -45,11 +45,16 @@ def test_smoke_study_writes_every_row_once_and_trains_one_classifier_per_seed(sm
     assert preds.groupby("trial_id").size().to_dict() == dict.fromkeys(
         trials["trial_id"], ROWS_PER_TRIAL
     )
-    assert set(preds["dataset"]) == {"digits"}
+    assert set(trials["dataset"]) == {"digits"}
     # classifiers depend on the seed only: 2 seeds -> 2 trainings for 4 trials
     assert int((~trials["classifier_cache_hit"].astype(bool)).sum()) == 2
     assert len(list((folder / "cache" / "classifier").glob("*.pt"))) == 2
-    assert (folder / "results" / "predictions" / "dataset=digits" / "part-0.parquet").is_file()
+    # each trial's tables stay in its folder; results/ is the index alone
+    for tid in trials["trial_id"]:
+        assert (folder / "trial_outputs" / tid / "predictions.parquet").is_file()
+    assert sorted(p.name for p in (folder / "results").iterdir()) == ["trials.parquet"]
+    # a finished trial keeps no checkpoint: its tables are what last
+    assert not list((folder / "tune").rglob("checkpoint_*"))
 
 
 def test_resuming_a_finished_study_changes_nothing(smoke_study, study):

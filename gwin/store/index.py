@@ -1,0 +1,93 @@
+"""A study's trials index, STUDY/results/trials.parquet: one row per trial, ok or failed.
+
+Each trial's tables stay in its own folder, STUDY/trial_outputs/<trial_id>/, written once by
+the trial (gwin.store.trial_outputs); the index is the only file the driver writes, and it says
+which trials are ok. Readers find a trial's predictions, summaries and examples from its row.
+
+- `index_trials(study, ids)` after a trial completes: reads the index and the rows of `ids`
+  only, and rewrites the index. Its cost grows with the index's rows (a few KB a trial), never
+  with the predictions.
+- `rebuild_index(study)` when a driver starts and ends: the index made again from every trial
+  folder, so a driver killed between a trial's completion and its `index_trials` loses no row,
+  and a later success of a trial replaces its error row.
+
+Both are idempotent, keyed by trial_id: neither can duplicate or drop a row.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from gwin.atomic import write_table
+from gwin.store.location import OUTPUTS_DIR, RESULTS_DIR, Folder, list_dirs, read_json
+from gwin.store.schema import check_version, stamp
+from gwin.store.trial_outputs import ERROR_FILE, is_complete, read_parquet, trial_folder
+
+INDEX_PARTS = (RESULTS_DIR, "trials.parquet")
+
+
+def _row(study: Folder, trial_id: str) -> pa.Table | None:
+    """The trial's own row: its trials.parquet if complete, else its error row, else None."""
+    folder = trial_folder(study, trial_id)
+    if is_complete(folder):
+        return read_parquet(folder, "trials.parquet")
+    if folder.exists(ERROR_FILE):
+        return pa.Table.from_pylist([{**read_json(folder.fs, folder.path(ERROR_FILE))}])
+    return None
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    # Error rows lack the metric columns and may hold nulls where ok rows hold numbers.
+    table = pa.concat_tables(tables, promote_options="permissive")
+    return table.take(pc.sort_indices(table, sort_keys=[("trial_id", "ascending")]))
+
+
+def _write(study: Folder, rows: list[pa.Table]) -> dict[str, int]:
+    table = _concat(rows)
+    write_table(study.fs, study.path(*INDEX_PARTS), stamp(table))
+    status = table.column("status").to_pylist()
+    return {"ok": status.count("ok"), "error": len(status) - status.count("ok")}
+
+
+def read_index(study: Folder) -> pa.Table | None:
+    """The study's index as stored, or None before any trial finished."""
+    path = study.path(*INDEX_PARTS)
+    if not study.exists(*INDEX_PARTS):
+        return None
+    table = pq.read_table(path, filesystem=study.fs)
+    check_version(table.schema, study.display(*INDEX_PARTS))
+    return table.replace_schema_metadata(None)
+
+
+def index_trials(study: Folder | str | os.PathLike, trial_ids: Iterable[str]) -> dict[str, int]:
+    """Put the current rows of `trial_ids` into the index (replacing theirs); returns counts."""
+    study = study if isinstance(study, Folder) else Folder.at(study)
+    ids = set(trial_ids)
+    new = [row for t in sorted(ids) if (row := _row(study, t)) is not None]
+    index = read_index(study)
+    kept = (
+        []
+        if index is None
+        else [index.filter(pc.invert(pc.is_in(index["trial_id"], pa.array(sorted(ids)))))]
+    )
+    rows = [t for t in [*kept, *new] if t.num_rows]
+    return _write(study, rows) if rows else {"ok": 0, "error": 0}
+
+
+def rebuild_index(study: Folder | str | os.PathLike, threads: int = 16) -> dict[str, int]:
+    """The index made again from every trial folder of the study; returns counts."""
+    study = study if isinstance(study, Folder) else Folder.at(study)
+    ids = list_dirs(study.fs, study.path(OUTPUTS_DIR))
+    # many small reads: threads hide an object store's latency
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        rows = [row for row in pool.map(lambda t: _row(study, t), ids) if row is not None]
+    return _write(study, rows) if rows else {"ok": 0, "error": 0}
+
+
+__all__ = ["INDEX_PARTS", "index_trials", "read_index", "rebuild_index"]
