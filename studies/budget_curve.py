@@ -13,8 +13,8 @@ shorter run would give): one run per classifier and seed gives the whole budget 
 test never chooses anything.
 
     python studies/budget_curve.py --dry-run                          # show the grid, run nothing
-    python studies/budget_curve.py --preset smoke --datasets digits --seeds 1 --iterations 40 \
-        --snapshots 10 20 --eval-every 10                            # the pipeline in minutes
+    python studies/budget_curve.py --preset smoke --datasets digits --seeds 1 --tau-star 0.5 \
+        --iterations 40 --snapshots 10 20 --eval-every 10            # the pipeline in minutes
     python studies/budget_curve.py --datasets fashion_mnist --seeds 3 --cpus-per-trial 1 \
         --max-concurrent 1 --data-dir ../shared/datasets/fashion-mnist   # hours of CPU
     python studies/budget_curve.py --datasets fashion_mnist --seeds 3 --cpus-per-trial 1 \
