@@ -21,6 +21,7 @@ from gwin.errors import command
 from gwin.rejection import REPORT_TAU
 from gwin.report import figures as gp
 from gwin.report.classifier_table import COMPARISON_METRICS, classifier_comparison, comparison_keys
+from gwin.report.curves import curve_keys, curves_table, shown_metrics, trial_histories
 from gwin.report.html_page import Page
 from gwin.report.stats import (
     FIGURE_COLUMNS,
@@ -38,6 +39,7 @@ from gwin.report.tables import (
     ROBUSTNESS_METRICS,
     SELECTIVE_METRICS,
     SWEEP_METRICS_SHOWN,
+    blocks,
     comparison_table,
     mean_std_table,
     paper_blocks,
@@ -234,6 +236,27 @@ def _classifiers(page: Page, r: Results, sweeps: pd.DataFrame, split: str, tau: 
             )
 
 
+def _curves(page: Page, r: Results) -> None:
+    agg = curves_table(r)
+    if agg.empty:
+        return
+    page.heading(2, "Learning curves (validation)")
+    keys = [*curve_keys(r), "iteration"]
+    history = trial_histories(r)
+    hue = keys[0] if len(keys) > 1 else None
+    for b in blocks(agg, keys, ""):
+        part = history[(history["dataset"] == b.dataset) & (history["classifier"] == b.classifier)]
+        page.figure(
+            gp.learning_curves(part, hue=hue, title=f"{b.dataset} / {b.classifier}"),
+            f"{b.dataset} / {b.classifier}: the GWIN's gain over the identity baseline on the "
+            "rejected validation inputs at τ = 0.8, at every periodic report; error bars: sd "
+            "over seeds.",
+        )
+        page.table(
+            mean_std_table(b.agg, b.keys, shown_metrics(b.agg)), f"{b.dataset} / {b.classifier}"
+        )
+
+
 def build_report(results: str | Path, split: str = "test", tau: float = REPORT_TAU) -> str:
     """The whole report as one HTML string."""
     r = load_results(results)
@@ -249,6 +272,7 @@ def build_report(results: str | Path, split: str = "test", tau: float = REPORT_T
     _robustness(page, r, swept, tau)
     _selective(page, r, swept, split)
     _classifiers(page, r, sweeps, split, tau)
+    _curves(page, r)
     if not r.failed.empty:
         page.heading(2, "Failed trials")
         failed = r.failed.assign(error=r.failed["error"].astype(str).str.split("\n").str[0])

@@ -3,6 +3,7 @@
     python analysis/tables.py RESULTS [--by lambda_loss] [--split val] [--corruption rotate]
                               [--format markdown|latex|csv|html] [--vs-paper]
     python analysis/tables.py RESULTS --classifiers [--tau 0.8]
+    python analysis/tables.py RESULTS --curves
 
 RESULTS is a study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME, as
 the study printed it), its results/ folder, or one trial's --out folder. Rows are
@@ -10,6 +11,8 @@ grouped by the study's swept config columns unless --by says otherwise (--by non
 --vs-paper puts the paper's numbers beside ours (MNIST and Fashion-MNIST only), with the
 difference in units of the paper's std. --classifiers gives the classifier comparison instead:
 one row per classifier at --tau, with the identity baseline, AURC, ECE and NLL of C.
+--curves gives the learning curves instead: the periodic validation reports (gain over the
+identity at tau = 0.8, losses) per setting and iteration, mean ± std over seeds.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from gwin.report.classifier_table import (
     classifier_comparison,
     comparison_keys,
 )
+from gwin.report.curves import curve_keys, curves_table, shown_metrics
 from gwin.report.stats import TABLE_KEYS, results_parser
 from gwin.report.tables import (
     FORMATS,
     SWEEP_METRICS_SHOWN,
+    blocks,
     comparison_table,
     mean_std_table,
     paper_blocks,
@@ -107,6 +112,27 @@ def build_classifiers(results: str, split: str, tau: float, fmt: str = "markdown
     )
 
 
+def build_curves(results: str, fmt: str = "markdown") -> str:
+    """The learning curves (gwin.report.curves), one table per dataset and classifier."""
+    loaded = load_results(results)
+    agg = curves_table(loaded)
+    if agg.empty:
+        raise GwinError(f"{loaded.source} stores no validation history (run with --eval-every)")
+    if fmt == "csv":
+        return agg.to_csv(index=False)
+    keys = [*curve_keys(loaded), "iteration"]
+    return "\n".join(
+        _section(
+            b.dataset,
+            b.classifier,
+            "validation reports; mean ± std over seeds",
+            render(mean_std_table(b.agg, b.keys, shown_metrics(b.agg)), fmt),
+            fmt,
+        )
+        for b in blocks(agg, keys, "")
+    )
+
+
 def _section(dataset: str, classifier: str, caption: str, table: str, fmt: str) -> str:
     title = f"{dataset} / {classifier} ({caption})"
     if fmt == "latex":
@@ -136,6 +162,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the classifier comparison (one row per classifier at --tau) instead",
     )
     parser.add_argument("--tau", type=float, default=REPORT_TAU, help="threshold of --classifiers")
+    parser.add_argument(
+        "--curves", action="store_true", help="the learning curves (validation history) instead"
+    )
     return parser.parse_args(argv)
 
 
@@ -145,7 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     by = None if args.by is None else [c for c in args.by if c != "none"]
     if by and set(by) & set(TABLE_KEYS):
         raise GwinError(f"{TABLE_KEYS} always get a table each; drop them from --by")
-    if args.classifiers:
+    if args.curves:
+        if args.classifiers or args.vs_paper or args.by or args.corruption != "none":
+            raise GwinError("--curves takes no --classifiers, --by, --vs-paper or --corruption")
+        text = build_curves(args.results, args.format)
+    elif args.classifiers:
         if args.vs_paper or args.by or args.corruption != "none":
             raise GwinError("--classifiers takes no --by, --vs-paper or --corruption; drop them")
         text = build_classifiers(args.results, args.split, args.tau, args.format)

@@ -241,3 +241,19 @@ def examples_grid(examples: pd.DataFrame, n: int = 8, title: str = "") -> Figure
     fig.suptitle(title, fontsize=9)
     fig.tight_layout(h_pad=1.5)
     return fig
+
+
+def learning_curves(
+    history: pd.DataFrame,
+    metric: str = "val_gain_over_identity",
+    hue: str | None = None,
+    title: str = "",
+) -> Figure:
+    """A validation metric against the generator iteration, mean ± sd over seeds per `hue`."""
+    fig, (ax,) = new_figure(1, width=6.5)
+    data = history if hue is None else history.assign(**{hue: history[hue].astype(str)})
+    mean_sd_line(ax, data, "iteration", metric, **({"hue": hue} if hue else {}))
+    zero_line(ax)
+    label = {"val_gain_over_identity": "GWIN − Identity, rejected val inputs (points)"}
+    ax.set(xlabel="generator iteration", ylabel=label.get(metric, metric), title=title)
+    return finish(fig, "", [ax] if hue else [])

@@ -150,12 +150,12 @@ def smoke_study(tmp_path_factory) -> Path:
     """A real smoke study on digits: 2 seeds x 2 lambdas through gwin.trial.run_trial.
 
     One shared classifier (classifier_seed=0, cached) keeps it to one classifier training;
-    4 Monte Carlo draws and no periodic validation keep each trial to seconds of CPU.
+    4 Monte Carlo draws and 10 iterations keep each trial to seconds of CPU.
     """
     from gwin.trial import run_trial
 
     base = tmp_path_factory.mktemp("smoke")
-    records, preds, examples = [], [], []
+    study = Folder.at(base / "smoke")
     for seed in (0, 1):
         for lam in (1.0, 10.0):
             cfg = TrialConfig.from_preset(
@@ -165,22 +165,16 @@ def smoke_study(tmp_path_factory) -> Path:
                 lambda_loss=lam,
                 classifier_seed=0,
                 iterations=10,
-                eval_every=0,
+                eval_every=5,  # two validation reports: a learning curve
                 mc_samples=4,
                 corruptions=("rotate",),
                 progress=False,
                 cache_dir=str(base / "cache"),
             )
             result = run_trial(cfg, study_name="smoke")
-            records.append(result.record)
-            preds.append(result.predictions)
-            examples.append(result.examples)
-    return write_study(
-        base / "smoke",
-        pd.DataFrame(records),
-        pd.concat(preds, ignore_index=True),
-        pd.concat(examples, ignore_index=True),
-    )
+            write_trial(trial_folder(study, result.record["trial_id"]), result)
+    rebuild_index(study)
+    return base / "smoke"
 
 
 @pytest.fixture(scope="session")
