@@ -25,16 +25,20 @@ def predict(
     classifier: nn.Module,
     generator: nn.Module,
     x: torch.Tensor,
-    y: torch.Tensor,
+    y: torch.Tensor | None = None,
     *,
     samples: int,
     z_dim: int,
     batch_size: int = 1000,
     keep_images: bool = False,
+    identity: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Columns label, bnn_*, gwin_* and identity_* for every input (one z draw and one G pass
+    """Columns bnn_*, gwin_* and identity_* for every input (one z draw and one G pass
     per input; the identity's T draws are independent of the BNN's), and `bnn_score` [N, K],
-    C's mean probabilities (for calibration; not a predictions column).
+    C's mean probabilities (for calibration; not a predictions column). With labels `y`: also
+    `label` and the `*_gt_certainty` columns. `identity=False` skips the identity baseline
+    (inference on new inputs, `gwin.model.GWIN.predict`): the BNN and GWIN columns then come
+    from a different stretch of the random stream than in a trial's evaluation.
 
     One pass over `x` per verdict, the BNN's first: from the same seed, the BNN columns are
     exactly `gwin.confident.certainties` of the same inputs (what `python -m gwin classifier`
@@ -43,23 +47,30 @@ def predict(
     """
     generator.eval()
     starts = range(0, len(x), batch_size)
-    batches = [(x[i : i + batch_size], y[i : i + batch_size]) for i in starts]
-    out: dict[str, list[torch.Tensor]] = {k: [] for k in PREDICTION_COLUMNS[4:]}
+    labels = [None] * len(starts) if y is None else [y[i : i + batch_size] for i in starts]
+    batches = [(x[i : i + batch_size], yb) for i, yb in zip(starts, labels, strict=True)]
+    names = [n for n in PREDICTION_COLUMNS[4:] if identity or not n.startswith("identity_")]
+    if y is None:
+        names = [n for n in names if n != "label" and not n.endswith("gt_certainty")]
+    out: dict[str, list[torch.Tensor]] = {k: [] for k in names}
     kept, scores = [], []
 
-    def record(prefix: str, inputs: torch.Tensor, labels: torch.Tensor) -> None:
+    def record(prefix: str, inputs: torch.Tensor, labels: torch.Tensor | None) -> None:
         s = mc_summary(classifier.mc_probs(inputs, samples), labels)
         if prefix == "bnn":
             scores.append(s.score)
         out[f"{prefix}_pred"].append(s.pred)
         out[f"{prefix}_certainty"].append(s.certainty)
-        out[f"{prefix}_gt_certainty"].append(s.gt_certainty)
+        if labels is not None:
+            out[f"{prefix}_gt_certainty"].append(s.gt_certainty)
 
     for xb, yb in batches:
         record("bnn", xb, yb)
-        out["label"].append(yb)
-    for xb, yb in batches:
-        record("identity", xb, yb)
+        if yb is not None:
+            out["label"].append(yb)
+    if identity:
+        for xb, yb in batches:
+            record("identity", xb, yb)
     for xb, yb in batches:
         moved = generator(xb, torch.randn(len(xb), z_dim, device=xb.device))
         record("gwin", moved, yb)

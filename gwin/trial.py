@@ -26,6 +26,7 @@ from gwin.data.datasets import DatasetSplits, Split, load_dataset
 from gwin.device import mc_chunk, resolve_device
 from gwin.evaluate import predict
 from gwin.metrics.sweep import tau_sweep
+from gwin.model import MODEL_DIR, model_files
 from gwin.models.gwin_nets import Critic, build_generator
 from gwin.models.registry import build_classifier
 from gwin.rejection import REPORT_TAU
@@ -55,6 +56,7 @@ class TrialResult:
     predictions: pd.DataFrame
     examples: pd.DataFrame
     history: list[Metrics] = field(default_factory=list)
+    model: dict[str, bytes] = field(default_factory=dict)  # the files of model/ (gwin.model)
 
     def sweep(self, split: str = "test", corruption: str = "none") -> pd.DataFrame:
         p = self.predictions
@@ -231,7 +233,9 @@ def run_trial(
             record = finished_record(run_cfg, run_id, study_name, facts, summary, history)
             seconds = {"seconds_gwin": time.perf_counter() - gwin_started, **timer.seconds}
             record.update(**seconds, seconds_total=time.perf_counter() - started)
-            return TrialResult(record, predictions, examples, history)
+            record["model_dir"] = MODEL_DIR
+            model = model_files(run_cfg, classifier, generator, data.num_classes, run_id)
+            return TrialResult(record, predictions, examples, history, model)
 
         if snapshots:
             configs = {c.iterations: c for c in cfg.snapshot_configs()}

@@ -80,14 +80,34 @@ def index_trials(study: Folder | str | os.PathLike, trial_ids: Iterable[str]) ->
     return _write(study, rows) if rows else {"ok": 0, "error": 0}
 
 
-def rebuild_index(study: Folder | str | os.PathLike, threads: int = 16) -> dict[str, int]:
-    """The index made again from every trial folder of the study; returns counts."""
-    study = study if isinstance(study, Folder) else Folder.at(study)
+def collect_rows(study: Folder, threads: int = 16) -> list[pa.Table]:
+    """The rows of every trial folder of the study (what the index holds once rebuilt)."""
     ids = list_dirs(study.fs, study.path(OUTPUTS_DIR))
     # many small reads: threads hide an object store's latency
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        rows = [row for row in pool.map(lambda t: _row(study, t), ids) if row is not None]
+        return [row for row in pool.map(lambda t: _row(study, t), ids) if row is not None]
+
+
+def rebuild_index(study: Folder | str | os.PathLike) -> dict[str, int]:
+    """The index made again from every trial folder of the study; returns counts."""
+    study = study if isinstance(study, Folder) else Folder.at(study)
+    rows = collect_rows(study)
     return _write(study, rows) if rows else {"ok": 0, "error": 0}
 
 
-__all__ = ["INDEX_PARTS", "index_trials", "read_index", "rebuild_index"]
+def unindexed(study: Folder) -> pa.Table | None:
+    """The rows of a study whose driver stopped before it wrote any index (read, not written:
+    readers may lack write access), or None while no trial has finished with results."""
+    rows = collect_rows(study)
+    ok = any("ok" in row.column("status").to_pylist() for row in rows)
+    return _concat(rows) if ok else None
+
+
+__all__ = [
+    "INDEX_PARTS",
+    "collect_rows",
+    "index_trials",
+    "read_index",
+    "rebuild_index",
+    "unindexed",
+]

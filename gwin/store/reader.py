@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from gwin.errors import GwinError
 from gwin.rejection import DEFAULT_TAUS
-from gwin.store.index import INDEX_PARTS, read_index
+from gwin.store.index import INDEX_PARTS, read_index, unindexed
 from gwin.store.location import OUTPUTS_DIR, RESULTS_DIR, Folder, name_of
 from gwin.store.schema import TRIAL_TABLES, check_columns, check_version
 from gwin.store.trial_outputs import read_parquet, trial_folder
@@ -70,6 +70,8 @@ def locate(location: str | os.PathLike | Folder) -> Source:
         if name_of(folder.location) == RESULTS_DIR and study.exists(OUTPUTS_DIR):
             return Source(study, True)
         return Source(folder, False)
+    if folder.exists(OUTPUTS_DIR) and unindexed(folder) is not None:
+        return Source(folder, True)  # the driver stopped before its first index write
     raise _not_found(folder)
 
 
@@ -80,6 +82,8 @@ def _parent(folder: Folder) -> Folder:
 def _trials(source: Source) -> pd.DataFrame:
     if source.is_study:
         table = read_index(source.folder)
+        if table is None:
+            table = unindexed(source.folder)
     else:
         table = read_parquet(source.folder, "trials.parquet")
     frame = table.to_pandas()

@@ -42,6 +42,8 @@ PREDICTION_TYPES: dict[str, pa.DataType] = {
 }
 PREDICTION_COLUMNS = list(PREDICTION_TYPES)
 
+# The trained GWIN's folder inside a trial folder (gwin.model); the trials row's `model_dir`.
+MODEL_DIR = "model"
 # The tables of one trial folder; `trials.parquet` is written last and marks the trial complete.
 TRIAL_TABLES = ("examples", "predictions", "sweeps", "selective", "history", "trials")
 
@@ -149,6 +151,7 @@ __all__ = [
     "PREDICTION_COLUMNS",
     "PREDICTION_TYPES",
     "REQUIRED_COLUMNS",
+    "MODEL_DIR",
     "SCHEMA_VERSION",
     "TRIAL_TABLES",
     "check_columns",

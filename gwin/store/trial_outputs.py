@@ -24,8 +24,16 @@ import pyarrow.parquet as pq
 
 from gwin.atomic import write_table
 from gwin.metrics.summary import history_frame, trial_selective, trial_sweeps
-from gwin.store.location import OUTPUTS_DIR, Folder, delete_file, exists, list_dirs, write_json
-from gwin.store.schema import TRIAL_TABLES, check_version, stamp, to_arrow
+from gwin.store.location import (
+    OUTPUTS_DIR,
+    Folder,
+    delete_file,
+    exists,
+    list_dirs,
+    write_bytes,
+    write_json,
+)
+from gwin.store.schema import MODEL_DIR, TRIAL_TABLES, check_version, stamp, to_arrow
 
 # trials.parquet last: a reader that sees it also sees the tables it describes
 OUTPUT_FILES = tuple(f"{name}.parquet" for name in TRIAL_TABLES)
@@ -58,20 +66,28 @@ def trial_tables(result) -> dict[str, pa.Table]:
 
 def write_trial(folder: Folder, result) -> None:
     """Write `result` (a TrialResult) into `folder` as one unit; clears an earlier error."""
-    write_tables(folder, trial_tables(result))
+    model = {f"{MODEL_DIR}/{name}": data for name, data in getattr(result, "model", {}).items()}
+    write_tables(folder, trial_tables(result), model)
 
 
-def write_tables(folder: Folder, tables: dict[str, pa.Table]) -> None:
-    """Stage `tables` (file name -> table) beside `folder`, then move them in, trials last."""
+def write_tables(
+    folder: Folder, tables: dict[str, pa.Table], files: dict[str, bytes] | None = None
+) -> None:
+    """Stage `tables` (file name -> table) and `files` (relative path -> bytes, e.g. the model)
+    beside `folder`, then move them in: files first, trials.parquet last."""
     root = PurePosixPath(folder.root)
     staging = str(root.with_name(f".{root.name}.{uuid.uuid4().hex[:8]}.staging"))
     fs = folder.fs
+    files = files or {}
     try:
         names = [n for n in OUTPUT_FILES if n in tables]
+        for name, data in files.items():
+            write_bytes(fs, f"{staging}/{name}", data)
         for name in names:
             write_table(fs, f"{staging}/{name}", tables[name])
         fs.create_dir(folder.root, recursive=True)
-        for name in names:
+        for name in [*files, *names]:
+            fs.create_dir(str(PurePosixPath(folder.path(name)).parent), recursive=True)
             fs.move(f"{staging}/{name}", folder.path(name))
     finally:
         if exists(fs, staging):

@@ -181,3 +181,12 @@ def test_progress_reports_put_the_table_columns_first_and_carry_validation():
     ]
     later = _progress({"iteration": 3, "critic_loss": 1.0}, last)
     assert later["gen_iter"] == 3 and later["val_overall_acc_delta"] == 0.5
+
+
+def test_a_study_whose_driver_never_wrote_the_index_is_still_read(study_dir):
+    # e.g. the disk filled up right after the first trial wrote its tables
+    a, result_a = fake_result(PARAMS)
+    write_trial(trial_folder(study_dir, a), result_a)
+    assert list(read_table(study_dir, "trials")["trial_id"]) == [a]
+    assert not Path(study_dir.root, "results").exists()  # reading wrote nothing
+    assert len(read_table(study_dir, "predictions")) == 5

@@ -184,3 +184,17 @@ def test_a_study_on_s3_survives_a_killed_driver_and_is_read_from_its_uri(s3, ray
     assert f"{prefix}/report.html" in s3.keys(prefix)
     html = s3.client().get_object(Bucket=s3.bucket, Key=f"{prefix}/report.html")["Body"].read()
     assert b"GWIN study report" in html
+
+    # a trial's saved model, loaded from the study on S3, reproduces its stored predictions
+    import gwin
+    from gwin.data.datasets import load_dataset
+    from gwin.trial_eval import stage_seed
+
+    model = gwin.load(location, first)
+    test = load_dataset("digits").test
+    seed = stage_seed(int(kept["seed"]), "eval:test:none")
+    out = model.predict(test.x, seed=seed, labels=test.y, identity=True)
+    stored = preds[(preds["trial_id"] == first) & (preds["split"] == "test")]
+    stored = stored[stored["corruption"] == "none"].sort_values("index")
+    for column in ("bnn_pred", "gwin_pred", "bnn_certainty", "gwin_certainty"):
+        assert (out.columns[column] == stored[column].to_numpy()).all(), column
