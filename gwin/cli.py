@@ -6,13 +6,156 @@ flags override the chosen preset. Bad input exits with status 2 and one line on 
 
 from __future__ import annotations
 
+import io
+import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from gwin.atomic import atomic_fs_path
 from gwin.config import add_config_flags, config_from_args
-from gwin.errors import EXIT_USAGE, GwinError, OneLineParser, command
-from gwin.store.location import Folder, check_writable
-from gwin.store.trial_outputs import is_complete, write_trial
+from gwin.errors import EXIT_USAGE, GwinError, OneLineParser, TrialDiverged, command
+from gwin.store.location import Folder, check_writable, exists, first_line, read_json
+from gwin.store.trial_outputs import is_complete, read_parquet, write_trial
+
+if TYPE_CHECKING:  # torch-importing modules, loaded only once a trial runs
+    from gwin.train_callbacks import Metrics
+
+
+CHECKPOINT_DIR = "checkpoint"
+STATE_FILE = "gwin_state.pt"  # the name a study's checkpoints use (gwin.tune.trainable)
+META_FILE = "checkpoint.json"  # the trial id it belongs to, its SHA-256 and the history so far
+
+
+class _Checkpoint:
+    """`--out`/checkpoint/ of a single trial: the trainer state (`gwin_state.pt` and its
+    `.sha256`, as a study's checkpoints; it holds the validation history so far, so a resumed
+    trial's history stays whole) plus `checkpoint.json`, which ties it to a trial id."""
+
+    def __init__(self, out: Folder, trial_id: str) -> None:
+        self.folder, self.trial_id = out.child(CHECKPOINT_DIR), trial_id
+
+    def exists(self) -> bool:
+        return exists(self.folder.fs, self.folder.root)
+
+    def clear(self) -> None:
+        if self.exists():
+            self.folder.fs.delete_dir(self.folder.root)
+
+    def save(self, state: dict[str, Any]) -> None:
+        """Replace the checkpoint: every file is written whole under a temporary name first,
+        then the three are moved in back to back (state first, the JSON last), so a kill
+        leaves the previous checkpoint, this one, or (within microseconds) a mix that
+        `load` detects by its SHA-256."""
+        import torch
+
+        from gwin.cache import sha256_bytes
+
+        buffer = io.BytesIO()
+        torch.save(state, buffer)
+        data = buffer.getvalue()
+        digest = sha256_bytes(data)
+        meta = {"trial_id": self.trial_id, "iteration": int(state["iteration"]), "sha256": digest}
+        files = {
+            META_FILE: json.dumps(meta).encode(),
+            STATE_FILE + ".sha256": digest.encode(),
+            STATE_FILE: data,
+        }
+        fs = self.folder.fs
+        with ExitStack() as stack:  # exits in reverse: the state is moved in first
+            for name, content in files.items():
+                tmp = stack.enter_context(atomic_fs_path(fs, self.folder.path(name)))
+                with fs.open_output_stream(tmp) as stream:
+                    stream.write(content)
+
+    def check_trial(self) -> None:
+        """Refuse a checkpoint of another config: resuming it would mix two trials."""
+        meta = self._meta()
+        if meta is not None and meta.get("trial_id") != self.trial_id:
+            raise GwinError(
+                f"{self.folder.location} is a checkpoint of trial {meta.get('trial_id')}, not "
+                f"of trial {self.trial_id} that these flags describe; pass the flags it was "
+                "run with, or --overwrite to start over"
+            )
+
+    def load(self) -> dict[str, Any] | None:
+        """The trainer state; None after one line on stderr if the
+        checkpoint is damaged: the trial is deterministic, so starting over gives the same
+        result, and a damaged state used silently would not."""
+        meta = self._meta()
+        if meta is None:
+            state, problem = None, f"its {META_FILE} is missing or does not load"
+        else:
+            state, problem = self._state(str(meta.get("sha256")))
+        if meta is None or state is None:
+            print(f"[gwin] checkpoint {self.folder.location} is damaged: {problem}; training "
+                  "from iteration 0", file=sys.stderr)  # fmt: skip
+            return None
+        return state
+
+    def _meta(self) -> dict[str, Any] | None:
+        try:
+            meta = read_json(self.folder.fs, self.folder.path(META_FILE))
+        except (OSError, ValueError):  # missing, cut off or not JSON: a damaged checkpoint
+            return None
+        return meta if isinstance(meta, dict) else None
+
+    def _state(self, expected: str) -> tuple[dict[str, Any] | None, str]:
+        from gwin.cache import checked_bytes
+
+        fs = self.folder.fs
+        try:
+            with fs.open_input_stream(self.folder.path(STATE_FILE + ".sha256")) as f:
+                sidecar = f.readall().decode().strip()
+            with fs.open_input_stream(self.folder.path(STATE_FILE)) as f:
+                data = f.readall()
+        except OSError as err:
+            return None, first_line(err)
+        if sidecar != expected:
+            return None, "its files are from two different checkpoints"
+        return checked_bytes(data, expected)
+
+
+def _finished_id(out: Folder) -> str:
+    return str(read_parquet(out, "trials.parquet").column("trial_id")[0])
+
+
+def _already_finished(out: Folder, checkpoint: _Checkpoint) -> int:
+    """`--resume` on a finished trial: nothing to do, unless the folder holds another one."""
+    finished = _finished_id(out)
+    if finished != checkpoint.trial_id:
+        raise GwinError(
+            f"{out.location} holds the finished trial {finished}, not trial "
+            f"{checkpoint.trial_id} that these flags describe; choose another --out"
+        )
+    checkpoint.clear()  # left if a kill came between writing the tables and deleting it
+    print(f"[gwin] {out.location} already holds this finished trial ({finished}); nothing "
+          "to resume", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _start_from(checkpoint: _Checkpoint, resume: bool, overwrite: bool) -> dict[str, Any] | None:
+    """The trainer state a run of the trial starts from (None: iteration 0)."""
+    if overwrite:
+        checkpoint.clear()
+        return None
+    if not checkpoint.exists():
+        if resume:
+            print(f"[gwin] no checkpoint in {checkpoint.folder.location}; starting from "
+                  "iteration 0", file=sys.stderr)  # fmt: skip
+        return None
+    if not resume:  # hours of training may be in it: never ignored silently
+        raise GwinError(
+            f"{checkpoint.folder.location} holds the checkpoint of an unfinished trial; pass "
+            "--resume to continue it or --overwrite to start over"
+        )
+    checkpoint.check_trial()
+    state = checkpoint.load()
+    if state is not None:
+        print(f"[gwin] resuming from iteration {int(state['iteration'])} "
+              f"({checkpoint.folder.location})", file=sys.stderr)  # fmt: skip
+    return state
 
 
 def trial_main(argv: list[str]) -> int:
@@ -25,10 +168,21 @@ def trial_main(argv: list[str]) -> int:
         "--out", help="output folder, a local path or a URI (default: runs/<trial id>)"
     )
     parser.add_argument("--overwrite", action="store_true", help="replace results in --out")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the checkpoint in --out (OUT/checkpoint, written every "
+        "--checkpoint-every iterations); a finished trial is left as it is",
+    )
     args = parser.parse_args(argv)
+    if args.resume and args.overwrite:
+        raise GwinError("--resume and --overwrite contradict each other; pass one of them")
     cfg = config_from_args(args)
     default = Path("runs") / f"{cfg.dataset}-{cfg.preset}-seed{cfg.seed}-{cfg.trial_key()}"
     out = Folder.at(args.out or default)
+    checkpoint = _Checkpoint(out, cfg.trial_key())
+    if is_complete(out) and args.resume:
+        return _already_finished(out, checkpoint)
     if is_complete(out) and not args.overwrite:
         raise GwinError(
             f"{out.location} already holds results; pass --overwrite or choose another --out"
@@ -36,6 +190,7 @@ def trial_main(argv: list[str]) -> int:
     if out.fs.get_file_info(out.root).is_file:
         raise GwinError(f"--out {out.location} is a file; pass a folder path")
     check_writable(out, "--out")
+    resume_state = _start_from(checkpoint, args.resume, args.overwrite)
 
     from gwin.rejection import REPORT_TAU
     from gwin.report.sweep_table import format_sweep
@@ -48,8 +203,17 @@ def trial_main(argv: list[str]) -> int:
         write_trial(folder, snapshot)
         snapshots.append(folder.location)
 
-    result = run_trial(cfg, on_snapshot=on_snapshot)
+    def report(metrics: Metrics, state: dict[str, Any] | None) -> None:
+        if state is not None:
+            checkpoint.save(state)
+
+    try:
+        result = run_trial(cfg, resume_state=resume_state, report=report, on_snapshot=on_snapshot)
+    except TrialDiverged:
+        checkpoint.clear()  # over for good, as in a study: a resume would diverge again
+        raise
     write_trial(out, result)
+    checkpoint.clear()  # a finished trial keeps none: its tables are written
     r = result.record
     print(
         f"\n{cfg.dataset} / {cfg.classifier} / preset {cfg.preset} / seed {cfg.seed}: "
@@ -100,7 +264,13 @@ def classifier_main(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"trial": trial_main, "classifier": classifier_main}
+def apply_main(argv: list[str]) -> int:
+    from gwin.apply import apply_main as run
+
+    return run(argv)
+
+
+COMMANDS = {"trial": trial_main, "classifier": classifier_main, "apply": apply_main}
 
 
 @command()
@@ -108,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] not in COMMANDS:
         print(
-            "usage: python -m gwin trial|classifier [options]   (python -m gwin trial --help)",
+            "usage: python -m gwin trial|classifier|apply [options]  (python -m gwin trial --help)",
             file=sys.stderr,
         )
         return EXIT_USAGE

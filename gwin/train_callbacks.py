@@ -83,7 +83,9 @@ class PeriodicReport(Callback):
                 metrics.update(self.validate(trainer))
             trainer.generator.train()
             self.history.append(metrics)
-        self.report(metrics, trainer.state_dict() if save else None)
+        # the history travels with the state: a resumed run's history is the whole run's
+        state = {**trainer.state_dict(), "history": list(self.history)} if save else None
+        self.report(metrics, state)
 
 
 class DivergenceCheck(Callback):

@@ -154,9 +154,11 @@ def run_trial(
         generator = build_generator(cfg.generator, cfg.dim, cfg.z_dim).to(device)
         critic = Critic(cfg.dim, data.num_classes).to(device)
         trainer = WGWINTrainer(generator, critic, classifier, confident, train, cfg)
-        resumed_from = 0
+        resumed_from, periodic_history = 0, []
         if resume_state is not None:
             trainer.load_state_dict(resume_state)
+            # a checkpoint written before histories were kept in it has none
+            periodic_history = list(resume_state.get("history", []))
             resumed_from = trainer.iteration
             _log(cfg, f"resuming WGWIN-GP from iteration {resumed_from}")
 
@@ -198,6 +200,7 @@ def run_trial(
         periodic = PeriodicReport(
             validate, on_report, cfg.eval_every, cfg.checkpoint_every, also_at=snapshots
         )
+        periodic.history = periodic_history
         # checked at least at every report, so no NaN checkpoint is ever saved
         every = math.gcd(50, *(n for n in (cfg.eval_every, cfg.checkpoint_every) if n > 0))
         callbacks = [
