@@ -134,6 +134,11 @@ class Snapshot(Callback):
     def __init__(self, configs: dict[int, Any], make: Callable[[Any], Any], deliver=None):
         self.configs, self.make, self.deliver = configs, make, deliver
 
+    def on_train_start(self, trainer: WGWINTrainer) -> None:
+        # a run killed after its checkpoint at k but before snapshot k was written resumes at
+        # k: write it now (the checkpoint holds k's validation report)
+        self.on_iteration_end(trainer, {})
+
     def on_iteration_end(self, trainer: WGWINTrainer, losses: dict[str, torch.Tensor]) -> None:
         config = self.configs.get(trainer.iteration)
         if config is None:

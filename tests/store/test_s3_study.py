@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gwin.store.reader import read_table
@@ -196,5 +197,9 @@ def test_a_study_on_s3_survives_a_killed_driver_and_is_read_from_its_uri(s3, ray
     out = model.predict(test.x, seed=seed, labels=test.y, identity=True)
     stored = preds[(preds["trial_id"] == first) & (preds["split"] == "test")]
     stored = stored[stored["corruption"] == "none"].sort_values("index")
-    for column in ("bnn_pred", "gwin_pred", "bnn_certainty", "gwin_certainty"):
+    # labels exactly; certainties to float32 rounding: the trial's worker ran with other
+    # thread pools than this process (tests/test_model.py checks bit-equality in one process)
+    for column in ("bnn_pred", "gwin_pred"):
         assert (out.columns[column] == stored[column].to_numpy()).all(), column
+    for column in ("bnn_certainty", "gwin_certainty"):
+        np.testing.assert_allclose(out.columns[column], stored[column], rtol=0, atol=1e-5)
