@@ -28,12 +28,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyarrow.fs as pafs
 import torch
 
 from gwin.config import TrialConfig
 from gwin.store.lease import LeaseTimes, hold
-from gwin.store.location import Folder, exists, write_bytes
+from gwin.store.location import Folder, exists, read_bytes, write_bytes
 
 # Bump when the meaning of a cached artifact changes (architecture, training recipe, data split).
 CACHE_FORMAT = 1
@@ -92,11 +91,6 @@ def sha256_of(path: Path) -> str:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _read_bytes(fs: pafs.FileSystem, path: str) -> bytes:
-    with fs.open_input_stream(path) as f:
-        return f.readall()
 
 
 class ArtifactCache:
@@ -173,7 +167,7 @@ class ArtifactCache:
         elif (artifact := self._node_copy(fields, sidecar.get("sha256"))) is not None:
             return artifact
         else:
-            data = _read_bytes(fs, path)
+            data = read_bytes(fs, path)
             artifact, problem = checked_bytes(data, sidecar.get("sha256"))
         if problem:
             if report:
@@ -192,7 +186,7 @@ class ArtifactCache:
         if not exists(self.folder.fs, meta):
             return {}
         try:
-            sidecar = json.loads(_read_bytes(self.folder.fs, meta))
+            sidecar = json.loads(read_bytes(self.folder.fs, meta))
         except (json.JSONDecodeError, UnicodeDecodeError):
             return None
         return sidecar if isinstance(sidecar, dict) else None
@@ -202,7 +196,7 @@ class ArtifactCache:
         if self.node is None or expected is None:
             return None
         try:
-            data = _read_bytes(self.node.fs, self.node.path(_name(fields, ".pt")))
+            data = read_bytes(self.node.fs, self.node.path(_name(fields, ".pt")))
         except OSError:
             return None
         artifact, problem = checked_bytes(data, expected)

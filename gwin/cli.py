@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from gwin.atomic import atomic_fs_path
 from gwin.config import add_config_flags, config_from_args
 from gwin.errors import EXIT_USAGE, GwinError, OneLineParser, TrialDiverged, command
-from gwin.store.location import Folder, check_writable, exists, first_line, read_json
+from gwin.store.location import Folder, check_writable, exists, first_line, read_bytes, read_json
 from gwin.store.trial_outputs import is_complete, read_parquet, write_trial
 
 if TYPE_CHECKING:  # torch-importing modules, loaded only once a trial runs
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # torch-importing modules, loaded only once a trial runs
 
 CHECKPOINT_DIR = "checkpoint"
 STATE_FILE = "gwin_state.pt"  # the name a study's checkpoints use (gwin.tune.trainable)
-META_FILE = "checkpoint.json"  # the trial id it belongs to, its SHA-256 and the history so far
+META_FILE = "checkpoint.json"  # the trial id it belongs to, its iteration and SHA-256
 
 
 class _Checkpoint:
@@ -106,10 +106,8 @@ class _Checkpoint:
 
         fs = self.folder.fs
         try:
-            with fs.open_input_stream(self.folder.path(STATE_FILE + ".sha256")) as f:
-                sidecar = f.readall().decode().strip()
-            with fs.open_input_stream(self.folder.path(STATE_FILE)) as f:
-                data = f.readall()
+            sidecar = read_bytes(fs, self.folder.path(STATE_FILE + ".sha256")).decode().strip()
+            data = read_bytes(fs, self.folder.path(STATE_FILE))
         except OSError as err:
             return None, first_line(err)
         if sidecar != expected:

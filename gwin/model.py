@@ -15,7 +15,6 @@ C relabels C(G(x, z)).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -26,16 +25,14 @@ import numpy as np
 import pandas as pd
 import torch
 
+from gwin.cache import sha256_bytes
 from gwin.errors import GwinError
 from gwin.rejection import REPORT_TAU, rejected
+from gwin.store.location import read_bytes
 from gwin.store.schema import MODEL_DIR
 
 MODEL_FORMAT = 1
 WEIGHTS = ("classifier.pt", "generator.pt")
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _weights(module: torch.nn.Module) -> bytes:
@@ -61,7 +58,7 @@ def model_files(cfg, classifier, generator, num_classes: int, trial_id: str) -> 
         "tau_star": cfg.tau_star,
         "default_tau": REPORT_TAU,
         "config": cfg.identity(),
-        "sha256": {name: _sha256(data) for name, data in files.items()},
+        "sha256": {name: sha256_bytes(data) for name, data in files.items()},
     }
     return {**files, "model.json": json.dumps(meta, indent=2, sort_keys=True).encode()}
 
@@ -164,8 +161,7 @@ def _read(folder, name: str) -> bytes:
             f"{folder.display(name)} is missing; this is not a complete gwin model folder "
             "(trials written before gwin saved models have none: re-run the trial)"
         )
-    with folder.fs.open_input_stream(folder.path(name)) as f:
-        return f.readall()
+    return read_bytes(folder.fs, folder.path(name))
 
 
 def load_model_folder(folder, device: str | torch.device = "cpu") -> GWIN:
@@ -188,7 +184,7 @@ def load_model_folder(folder, device: str | torch.device = "cpu") -> GWIN:
     state = {}
     for name in WEIGHTS:
         data = _read(folder, name)
-        if _sha256(data) != meta["sha256"].get(name):
+        if sha256_bytes(data) != meta["sha256"].get(name):
             raise GwinError(f"{folder.display(name)} does not match its SHA-256: it is damaged")
         state[name] = torch.load(io.BytesIO(data), map_location=device, weights_only=True)
     c, g = meta["classifier"], meta["generator"]

@@ -22,11 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from gwin.atomic import write_table
 from gwin.store.location import OUTPUTS_DIR, RESULTS_DIR, Folder, list_dirs, read_json
-from gwin.store.schema import check_version, stamp
+from gwin.store.schema import stamp
 from gwin.store.trial_outputs import ERROR_FILE, is_complete, read_parquet, trial_folder
 
 INDEX_PARTS = (RESULTS_DIR, "trials.parquet")
@@ -57,12 +56,9 @@ def _write(study: Folder, rows: list[pa.Table]) -> dict[str, int]:
 
 def read_index(study: Folder) -> pa.Table | None:
     """The study's index as stored, or None before any trial finished."""
-    path = study.path(*INDEX_PARTS)
     if not study.exists(*INDEX_PARTS):
         return None
-    table = pq.read_table(path, filesystem=study.fs)
-    check_version(table.schema, study.display(*INDEX_PARTS))
-    return table.replace_schema_metadata(None)
+    return read_parquet(study, *INDEX_PARTS)
 
 
 def index_trials(study: Folder | str | os.PathLike, trial_ids: Iterable[str]) -> dict[str, int]:

@@ -126,9 +126,13 @@ def write_json(fs: pafs.FileSystem, path: str, value: Any) -> None:
     write_bytes(fs, path, json.dumps(value, sort_keys=True, default=str).encode())
 
 
-def read_json(fs: pafs.FileSystem, path: str) -> Any:
+def read_bytes(fs: pafs.FileSystem, path: str) -> bytes:
     with fs.open_input_stream(path) as f:
-        return json.loads(f.readall().decode())
+        return f.readall()
+
+
+def read_json(fs: pafs.FileSystem, path: str) -> Any:
+    return json.loads(read_bytes(fs, path).decode())
 
 
 def delete_file(fs: pafs.FileSystem, path: str) -> None:

@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from gwin.errors import GwinError
 from gwin.rejection import DEFAULT_TAUS
 from gwin.store.index import INDEX_PARTS, read_index, unindexed
 from gwin.store.location import OUTPUTS_DIR, RESULTS_DIR, Folder, name_of
-from gwin.store.schema import TRIAL_TABLES, check_columns, check_version
+from gwin.store.schema import TRIAL_TABLES, check_columns
 from gwin.store.trial_outputs import read_parquet, trial_folder
 
 Filters = list[tuple[str, str, object]]
@@ -101,15 +100,8 @@ def read_files(
     `filters`); each file's schema version is checked."""
 
     def one(folder: Folder) -> pa.Table:
-        path = folder.path(f"{table}.parquet")
-        data = pq.read_table(
-            path,
-            filesystem=folder.fs,
-            columns=list(columns) if columns else None,
-            filters=filters or None,
-        )
-        check_version(data.schema, folder.display(f"{table}.parquet"))
-        return data.replace_schema_metadata(None)
+        wanted = list(columns) if columns else None
+        return read_parquet(folder, f"{table}.parquet", columns=wanted, filters=filters)
 
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         parts = [p for p in pool.map(one, folders) if p.num_columns]

@@ -40,10 +40,13 @@ OUTPUT_FILES = tuple(f"{name}.parquet" for name in TRIAL_TABLES)
 ERROR_FILE = "error.json"
 
 
-def read_parquet(folder: Folder, *parts: str) -> pa.Table:
-    """One gwin Parquet file, refused in one line if another schema version wrote it."""
+def read_parquet(
+    folder: Folder, *parts: str, columns: list[str] | None = None, filters=None
+) -> pa.Table:
+    """One gwin Parquet file (only `columns`, rows passing pyarrow `filters`), refused in one
+    line if another schema version wrote it."""
     path = folder.path(*parts)
-    table = pq.read_table(path, filesystem=folder.fs)
+    table = pq.read_table(path, filesystem=folder.fs, columns=columns, filters=filters or None)
     check_version(table.schema, folder.display(*parts))
     return table.replace_schema_metadata(None)
 
