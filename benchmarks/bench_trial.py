@@ -8,7 +8,7 @@
 Prints, in one run:
   (a) Monte Carlo certainty for 1,000 inputs, every draw an independent posterior sample: the
       library's `mc_probs` (a loop of T forwards, one weight sample each, in chunks of
-      `gwin.trial.mc_chunk` inputs) vs T weight samples in ONE forward of the T-times repeated
+      `gwin.device.mc_chunk` inputs) vs T weight samples in ONE forward of the T-times repeated
       input (grouped convolutions / batched matmuls, written here), for LeNet-5 and the BCNN;
   (b) one WGWIN-GP generator iteration (n_critic critic steps + 1 generator step): the library's
       `WGWINTrainer.step` vs a plain eager fp32 implementation of the same networks and losses

@@ -1,8 +1,11 @@
 """Train the Bayesian classifier C by minimising the negative ELBO (paper Section 4.1).
 
-Loss per batch = CE(C(x), y) + KL(q || p) / N_train: the KL is spread over the epoch's batches
-so that one epoch sums to the full negative ELBO divided by N (TFP example's scaling). The
-deterministic variants have no KL term; an ensemble takes one shuffled batch per member.
+Loss per batch = mean CE(C(x), y) over the batch + KL(q || p) / N_train, N_train the size of
+the training split (the TFP example's scaling). Every batch carries the whole KL / N_train, so
+each batch's loss is a one-batch estimate of the negative ELBO / N_train (its gradient an
+unbiased one); an epoch's batch losses sum to about (N_train / batch size) times that, not to
+it. The deterministic variants have no KL term (and no weight decay: Adam without an L2 term);
+an ensemble takes one shuffled batch per member. docs/design.md section 2.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ def train_classifier(
     batch_size: int,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> list[float]:
-    """Adam on the negative ELBO; returns the mean loss per epoch. Uses the global torch RNG
-    (one permutation per epoch, or one per ensemble member)."""
+    """Adam on the negative ELBO; returns, per epoch, the mean of its batch losses weighted by
+    batch size (an estimate of the negative ELBO / N_train). Uses the global torch RNG (one
+    permutation per epoch, or one per ensemble member)."""
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     n = len(train)
     history = []

@@ -1,7 +1,7 @@
 """Flipout variational layers (Wen et al., 2018) with mean-field normal weight posteriors.
 
 We write these ourselves because bayesian-torch pulls in torchvision, which breaks next to the
-CPU torch build here (design.md section 5). They follow TensorFlow Probability's
+CPU torch build here (docs/design.md section 2). They follow TensorFlow Probability's
 `DenseFlipout` / `Convolution2DFlipout`, the layers of the paper's classifier, with the TFP
 defaults:
 
@@ -113,7 +113,7 @@ class FlipoutLayer(nn.Module):
 
 
 class FlipoutLinear(FlipoutLayer):
-    """Bayesian dense layer: `x @ W.T + b` with W ~ q, one Flipout draw per row."""
+    """Bayesian dense layer: `x @ W.T + b` with W ~ q; one perturbation per pass, signs per row."""
 
     def __init__(
         self,

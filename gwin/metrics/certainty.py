@@ -1,6 +1,6 @@
 """Monte Carlo summaries of a classifier: score, prediction and the paper's certainty.
 
-For T probability draws p_1..p_T of one input (design.md section 1): score s = mean_t p_t,
+For T probability draws p_1..p_T of one input (docs/design.md section 2): score s = mean_t p_t,
 prediction y' = argmax s, certainty c = median_t p_t[y']. The median is numpy's
 (`np.median`, used by the paper's TFP-based code): for even T, such as the paper's T = 10, it
 is the mean of the two middle values. `torch.median` returns the lower middle value instead,

@@ -1,6 +1,6 @@
 """Selective classification: risk-coverage curves and AURC for the BNN alone and for BNN+GWIN.
 
-**BNN alone.** The rejection function r(c, y') = y' if c >= t else reject (design.md section 1)
+**BNN alone.** The rejection function r(c, y') = y' if c >= t else reject (docs/design.md section 1)
 is a selective classifier for every threshold t. At threshold t it accepts A(t) = {i : c_i >= t};
 coverage(t) = |A(t)| / N and risk(t) = (errors of C on A(t)) / |A(t)|. The curve has one point per
 distinct certainty value (tied inputs are accepted or rejected together, as r does), ordered by

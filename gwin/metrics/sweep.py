@@ -1,4 +1,4 @@
-"""The tau sweep of Tables 1 and 2 (design.md section 3), computed from per-input predictions.
+"""The tau sweep of Tables 1 and 2 (docs/design.md section 4), computed from per-input predictions.
 
 For each tau the rejected set is R = {i : bnn_certainty_i < tau}; rejected inputs are relabelled
 by C(G(x, z)). Beside every GWIN number stands the identity baseline (C's label from fresh

@@ -1,10 +1,10 @@
-"""Bayesian classifiers C that emit Monte Carlo class-probability draws (design.md section 1).
+"""Bayesian classifiers C that emit Monte Carlo class-probability draws (docs/design.md section 2).
 
 Any model that gives one stochastic draw of logits per row fits `MCClassifier`. Its
 `mc_probs` takes T forward passes, one per draw: every pass samples its own weights, so the T
 draws of one input are independent posterior samples. (One pass over T copies of the input
 would not be: Flipout shares one perturbation between the rows of a pass; see
-gwin.layers.flipout. T perturbations in one grouped pass would be, but cost 1.6x the loop on a
+gwin.layers.flipout. T perturbations in one grouped pass would be, but cost 1.8x the loop on a
 CPU: docs/performance.md.) The same code runs with gradients, because the generator loss
 backpropagates through C into G.
 """
@@ -23,7 +23,10 @@ from gwin.layers.flipout import FlipoutConv2d, FlipoutLinear, kl_divergence
 
 
 class MCClassifier(nn.Module):
-    """Interface: `forward` gives logits [B, K] with one independent posterior draw per row."""
+    """Interface: `forward` gives logits [B, K], one stochastic draw per row. For the Flipout
+    nets each row's draw follows the posterior predictive, but the rows of one pass share one
+    weight perturbation (only its signs differ per row), so they are not independent; `draws`
+    takes one pass per draw for that reason."""
 
     num_classes: int
 
@@ -129,10 +132,11 @@ class BayesianCNN(MCClassifier):
       For the Bayesian versions, the classifier-training study has to confirm the gap.
     - mu uses He-normal init: TFP's fixed 0.1 would shrink the signal in the first 3x3
       layers (fan-in 9) and over-amplify it in the wide dense layer.
-    - no batch norm: inside `mc_probs`, the T draws of an input share one batch, so batch
-      statistics would couple the draws.
+    - no batch norm: each of the T draws is its own forward pass over a chunk of inputs (and
+      the generator loss one pass over a batch of G(x, z)), so batch statistics would make an
+      input's draw depend on the other inputs of its pass.
     - it stays trainable on a CPU: ~0.87M weight means (LeNet-5: ~0.54M). `width=16` gives
-      a ~4x cheaper variant for CPU presets.
+      a ~4x cheaper variant; it is not a TrialConfig field, so trials use width 32.
     """
 
     def __init__(

@@ -8,10 +8,12 @@ as for the BNNs (gwin.metrics.certainty):
 - `SoftmaxLeNet5`: one draw (T = 1), so the certainty is the softmax's max probability.
 
 During WGWIN-GP training C is frozen (`requires_grad_(False)`) and in eval mode, and the
-generator loss CE(C(G(x, z)), y) uses one draw per row, as the BNNs' Flipout layers give one
-weight sample per row: MC dropout stays on (its draws are what defines C's certainty, so G must
-move inputs to where the *sampled* classifier is right), and the ensemble judges each row with
-one randomly chosen member (a draw from the ensemble's "posterior").
+generator loss CE(C(G(x, z)), y) comes from one stochastic forward pass per batch, one draw per
+row, as for the BNNs (whose Flipout layers draw one weight perturbation per pass, with random
+signs per row): MC dropout stays on (its draws are what defines C's certainty, so G must move
+inputs to where the *sampled* classifier is right), the ensemble judges each row with one
+randomly chosen member (a draw from the ensemble's "posterior"), and the softmax net is
+deterministic. docs/design.md sections 2 and 3.
 """
 
 from __future__ import annotations
@@ -66,7 +68,10 @@ class SoftmaxLeNet5(LeNet5):
 
 
 class DropoutLeNet5(LeNet5):
-    """MC dropout: trained with dropout `p`, sampled with dropout on (`MCDropout`)."""
+    """MC dropout: trained with dropout `p`, sampled with dropout on (`MCDropout`).
+
+    Trained on cross-entropy alone, with no weight decay: Gal & Ghahramani's objective adds an
+    L2 term standing for the prior, which this net does not have."""
 
     def __init__(
         self,

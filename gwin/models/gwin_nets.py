@@ -1,4 +1,4 @@
-"""The WGWIN-GP generator G(x, z) and critic D(x, y) (design.md section 1).
+"""The WGWIN-GP generator G(x, z) and critic D(x, y) (docs/design.md section 3).
 
 Both follow Gulrajani et al.'s WGAN-GP MNIST networks (`gan_mnist.py`), which the paper says its
 architectures "closely follow"; the appendix with the exact layers is not available, so:
@@ -53,10 +53,14 @@ class DCGANGenerator(nn.Module):
 class ResidualGenerator(DCGANGenerator):
     """G(x, z) = sigmoid(logit(x) + h(x, z)) with h's last layer zero-initialised.
 
-    It starts as the identity, so C(G(x, z)) == C(x) at iteration 0, and learns an edit of x
-    rather than a whole image. design.md section 4 measured that this beats C on the rejected
-    subset within a CPU budget where the from-scratch generator still loses; the paper allows any
-    generative framework, so this is a GWIN variant, used by the `cpu` and `smoke` presets.
+    It starts close to the identity: at iteration 0, G(x, z) = clamp(x, EPS, 1 - EPS) (the
+    logit's clamp below), so C(G(x, z)) is approximately, not exactly, C(x). It learns an edit
+    of x rather than a whole image. An early measurement (before the critic fix and the
+    independent Monte Carlo draws, not reproduced in this repository) found that it beats C on
+    the rejected subset within a CPU budget where the from-scratch generator still loses; the
+    CPU-budget search in docs/fidelity.md found every `dcgan` setting far behind the residual
+    ones. The paper allows any generative framework, so this is a GWIN variant, used by the
+    `cpu` and `smoke` presets (docs/design.md section 3).
     """
 
     # Pixels are clamped away from {0, 1} so logit(x) is finite; 1e-3 maps to +-6.9.

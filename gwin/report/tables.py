@@ -31,7 +31,7 @@ from gwin.report.stats import (
 from gwin.report.sweep_table import BASELINE_COLUMNS, PAPER_COLUMNS
 
 FORMATS = ("markdown", "latex", "csv", "html")
-# The paper's Table 1/2 columns (design.md section 3), in its order.
+# The paper's Table 1/2 columns (docs/design.md section 4), in its order.
 PAPER_METRICS = {k: PAPER_COLUMNS[k] for k in PAPER_METRICS_ORDER}
 # The tau-sweep tables: the paper's columns with the identity baseline beside them.
 SWEEP_METRICS_SHOWN = {**PAPER_METRICS, **BASELINE_COLUMNS}

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analysis import tables
+from gwin.analysis import tables
 from gwin.store.reader import write_parquet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,3 +159,26 @@ def test_runs_as_a_script(synthetic_study):
 @pytest.mark.parametrize("fmt", ["markdown", "html"])
 def test_every_format_renders(synthetic_study, fmt):
     assert "digits / lenet5" in tables.build(str(synthetic_study), fmt=fmt)
+
+
+def test_reading_under_each_table_counts_what_the_raw_predictions_give(synthetic_study):
+    """The reading's counts, worked out independently from the trials' raw predictions."""
+    import numpy as np
+
+    from gwin.metrics.sweep import tau_sweep
+    from gwin.rejection import DEFAULT_TAUS
+
+    sweeps = []
+    for trial in ("d-l10-s0", "d-l10-s1"):
+        preds = pd.read_parquet(synthetic_study / "trial_outputs" / trial / "predictions.parquet")
+        test = preds[(preds["split"] == "test") & (preds["corruption"] == "none")]
+        sweeps.append(tau_sweep(test, list(DEFAULT_TAUS)))
+    gain = np.array([s["gain_over_identity"].to_numpy() for s in sweeps])
+    delta = np.array([s["rejected_acc_delta"].to_numpy() for s in sweeps])
+    mean, std = gain.mean(axis=0), gain.std(axis=0, ddof=1)
+    won, clear, n = int((mean > 0).sum()), int((mean - std > 0).sum()), int(np.isfinite(mean).sum())
+    lenet = tables.build(str(synthetic_study)).split("## ")[2]
+    line = next(x for x in lenet.splitlines() if x.startswith("Reading (lambda_loss = 10,"))
+    assert f"2 seeds): the GWIN beats the identity baseline at {won} of {n} taus" in line
+    assert (f"at {clear} by more" if clear else "at none by more") in line
+    assert f"BNN+GWIN beats the BNN at {int((delta.mean(axis=0) > 0).sum())} of {n}." in line
