@@ -1,5 +1,5 @@
 import sys
 
-from gwin.cli import main
+from gwin.console import main
 
 sys.exit(main())

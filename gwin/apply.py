@@ -96,7 +96,7 @@ def _write(frame, out: str) -> None:
 
 
 def apply_main(argv: list[str]) -> int:
-    parser = OneLineParser(prog="python -m gwin apply", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="gwin apply", description=__doc__.splitlines()[0])
     parser.add_argument("location", help="a trial's --out folder, or a study folder (with --trial)")
     parser.add_argument("--trial", help="the trial id in a study (its trials table's trial_id)")
     parser.add_argument("--images", required=True, help="IDX file, .npy array or folder of PNGs")

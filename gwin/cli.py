@@ -1,4 +1,5 @@
-"""`python -m gwin trial ...`: run one GWIN trial and write its Parquet results.
+"""`gwin trial` and `gwin classifier`: run one GWIN trial (or its classifier alone) and write
+its Parquet results.
 
 Every `TrialConfig` field is a flag (`--lambda-loss 10`, `--tau-star 0.95`, `--taus 0.5 0.8`);
 flags override the chosen preset. Bad input exits with status 2 and one line on stderr.
@@ -14,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gwin.atomic import atomic_fs_path
-from gwin.config import add_config_flags, config_from_args
-from gwin.errors import EXIT_USAGE, GwinError, OneLineParser, TrialDiverged, command
+from gwin.config import config_from_args
+from gwin.config_flags import add_config_flags, preset_in
+from gwin.errors import GwinError, OneLineParser, TrialDiverged
 from gwin.store.location import Folder, check_writable, exists, first_line, read_bytes, read_json
 from gwin.store.trial_outputs import is_complete, read_parquet, write_trial
 
@@ -158,10 +160,10 @@ def _start_from(checkpoint: _Checkpoint, resume: bool, overwrite: bool) -> dict[
 
 def trial_main(argv: list[str]) -> int:
     parser = OneLineParser(
-        prog="python -m gwin trial",
+        prog="gwin trial",
         description="Train C, build P_c, train the WGWIN-GP and evaluate it over tau.",
     )
-    add_config_flags(parser)
+    add_config_flags(parser, preset=preset_in(argv))
     parser.add_argument(
         "--out", help="output folder, a local path or a URI (default: runs/<trial id>)"
     )
@@ -237,12 +239,12 @@ def trial_main(argv: list[str]) -> int:
 
 def classifier_main(argv: list[str]) -> int:
     parser = OneLineParser(
-        prog="python -m gwin classifier",
+        prog="gwin classifier",
         description="Train (or load from the cache) the classifier C and its P_c exactly as a "
         "trial does, and print the paper's classifier-only figures beside ours: test accuracy, "
         "|P_c| and, per tau, % rejected and C's accuracy on the rejected inputs.",
     )
-    add_config_flags(parser)
+    add_config_flags(parser, preset=preset_in(argv))
     args = parser.parse_args(argv)
     cfg = config_from_args(args)
 
@@ -260,24 +262,3 @@ def classifier_main(argv: list[str]) -> int:
     )
     print(tabulate(table, headers="keys", tablefmt="github", showindex=False, floatfmt=".2f"))
     return 0
-
-
-def apply_main(argv: list[str]) -> int:
-    from gwin.apply import apply_main as run
-
-    return run(argv)
-
-
-COMMANDS = {"trial": trial_main, "classifier": classifier_main, "apply": apply_main}
-
-
-@command()
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in COMMANDS:
-        print(
-            "usage: python -m gwin trial|classifier|apply [options]  (python -m gwin trial --help)",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    return COMMANDS[argv[0]](argv[1:])

@@ -3,19 +3,16 @@
 A trial is fully determined by its `TrialConfig` (plus the data files). Fields listed in
 `RUNTIME_FIELDS` say *where* a trial runs, not *what* it computes, so they are excluded from
 the trial identity and from cache keys. Every field is a command-line flag
-(`add_config_flags`); a flag, a study's JSON-safe params and a Tune config all become a
+(`gwin.config_flags`); a flag, a study's JSON-safe params and a Tune config all become a
 TrialConfig through `config_from`, the one place lists become tuples and presets apply.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import hashlib
 import json
-import types
-import typing
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from gwin.corruptions import corruption_names
@@ -247,61 +244,10 @@ def config_from(params: dict[str, Any], **runtime: Any) -> TrialConfig:
     return TrialConfig.from_preset(preset, **values, **runtime)
 
 
-def config_from_args(args: argparse.Namespace) -> TrialConfig:
-    """The TrialConfig a command line describes (flags from `add_config_flags`)."""
+def config_from_args(args: Any) -> TrialConfig:
+    """The TrialConfig a parsed command line describes (flags from gwin.config_flags)."""
     names = set(config_field_names())
     return config_from({k: v for k, v in vars(args).items() if k in names})
-
-
-HELP = {
-    "dataset": "digits (offline, bundled), mnist or fashion_mnist",
-    "classifier": "lenet5 (the paper's Bayesian LeNet-5), bcnn (a stronger Bayesian CNN), "
-    "lenet5_dropout (MC dropout), lenet5_ensemble (deep ensemble) or lenet5_softmax",
-    "dropout": "dropout rate of lenet5_dropout, on at training and test time",
-    "ensemble_size": "members K of lenet5_ensemble (its draws are the members)",
-    "seed": "trial seed (classifier and GWIN)",
-    "classifier_seed": "train the classifier with this seed instead of --seed",
-    "lambda_loss": "weight of the transformation penalty CE(C(G(x,z)), y)",
-    "tau_star": "certainty threshold of the confident set P_c",
-    "generator": "dcgan (the paper's) or residual (sigmoid(logit(x) + h(x,z)))",
-    "data_dir": "folder with the IDX files (default: GWIN_DATA_DIR, cache, then download)",
-    "cache_dir": "artifact cache for classifiers and P_c, a folder or URI (default: a study's "
-    "STUDY/cache; a single trial's GWIN_CACHE_DIR or ~/.cache)",
-    "device": "auto, cpu, cuda or cuda:N",
-    "snapshots": "also evaluate and record the run at these iterations, each as the trial with "
-    "iterations = k",
-}
-
-
-def _flag_type(tp: Any) -> tuple[Any, bool]:
-    """(element type, is_sequence) for int/float/str/bool, X | None and tuple[X, ...]."""
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        (tp,) = [a for a in typing.get_args(tp) if a is not type(None)]
-    if typing.get_origin(tp) is tuple:
-        return typing.get_args(tp)[0], True
-    return tp, False
-
-
-def add_config_flags(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
-    """One flag per TrialConfig field; defaults are None so that presets fill them in."""
-    hints = typing.get_type_hints(TrialConfig)
-    for f in fields(TrialConfig):
-        if f.name in skip:
-            continue
-        flag = "--" + f.name.replace("_", "-")
-        tp, many = _flag_type(hints[f.name])
-        default = f.default if f.default is not MISSING else None
-        help_text = HELP.get(f.name, "") + f" (paper default: {default})"
-        if f.name == "preset":
-            parser.add_argument(flag, choices=PRESETS, default="smoke", help="settings bundle")
-        elif tp is bool:
-            parser.add_argument(
-                flag, action=argparse.BooleanOptionalAction, default=None, help=help_text
-            )
-        else:
-            parser.add_argument(
-                flag, type=tp, nargs="+" if many else None, default=None, help=help_text
-            )
 
 
 __all__ = [
@@ -313,7 +259,6 @@ __all__ = [
     "PRESET_VALUES",
     "RUNTIME_FIELDS",
     "TrialConfig",
-    "add_config_flags",
     "config_field_names",
     "config_from",
     "config_from_args",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,16 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a bad flag is one GwinError line (exit 2) instead of usage + message."""
 
     def error(self, message: str):
+        # "argument --datasets: invalid choice: 'x' (choose from 'a', 'b')" says what the
+        # library's own check says: "unknown dataset 'x'; choose one of a, b"
+        choice = re.fullmatch(
+            r"argument --([\w-]+): invalid choice: (.+) \(choose from (.+)\)", message
+        )
+        if choice:
+            flag, value, options = choice.groups()
+            name = flag.replace("-", " ").removesuffix("s")
+            options = ", ".join(o.strip().strip("'") for o in options.split(","))
+            raise GwinError(f"unknown {name} {value}; choose one of {options}")
         raise GwinError(f"{message} (see --help)")
 
 

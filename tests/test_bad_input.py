@@ -79,7 +79,7 @@ CASES = [
     ("trial-paper-on-digits", [*TRIAL, "--preset", "paper"], "the paper preset is for", 2),
     ("trial-no-loss-at-all", [*TRIAL, "--no-use-critic", "--lambda-loss", "0"],
      "leaves the generator without a loss", 2),
-    ("trial-unknown-corruption", [*TRIAL, "--corruptions", "smog"], "unknown corruption(s)", 2),
+    ("trial-unknown-corruption", [*TRIAL, "--corruptions", "smog"], "unknown corruption 'smog'", 2),
     ("trial-unknown-device", [*TRIAL, "--device", "tpu"], "unknown device 'tpu'", 2),
     ("trial-unknown-classifier", [*TRIAL, "--classifier", "resnet"],
      "unknown classifier 'resnet'; choose one of lenet5, bcnn, lenet5_dropout", 2),

@@ -107,6 +107,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, fragment):
     assert not out.exists()
 
 
-def test_usage_without_command():
+def test_usage_without_command_lists_the_subcommands():
     run = gwin()
-    assert run.returncode == 2 and "python -m gwin trial" in run.stderr
+    assert run.returncode == 2 and "usage: gwin SUBCOMMAND" in run.stderr
+    assert all(f"  {name} " in run.stderr for name in ("trial", "study", "tables", "apply"))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from gwin.analysis import results_parser
 from gwin.atomic import atomic_path
 from gwin.errors import command
 from gwin.rejection import REPORT_TAU
@@ -24,7 +25,6 @@ from gwin.report.stats import (
     at_tau,
     examples_by_block,
     predictions_by_block,
-    results_parser,
     swept_columns,
     trial_sweeps,
 )
@@ -100,9 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         "--tau",
         type=float,
         default=REPORT_TAU,
-        help="threshold of the sensitivity and robustness figures",
+        help=f"threshold of the sensitivity and robustness figures (default: {REPORT_TAU})",
     )
-    parser.add_argument("--format", default="png", choices=("png", "pdf", "svg"))
+    parser.add_argument(
+        "--format", default="png", choices=("png", "pdf", "svg"), help="image format (default: png)"
+    )
     args = parser.parse_args(argv)
     paths = write_figures(args.results, args.out, args.split, args.tau, args.format)
     print("\n".join(str(p) for p in paths))

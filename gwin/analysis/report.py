@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from gwin import __version__
+from gwin.analysis import results_parser
 from gwin.errors import command
 from gwin.rejection import REPORT_TAU
 from gwin.report import figures as gp
@@ -30,7 +31,6 @@ from gwin.report.stats import (
     examples_by_block,
     format_mean_std,
     predictions_by_block,
-    results_parser,
     swept_columns,
     trial_sweeps,
 )
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         "--tau",
         type=float,
         default=REPORT_TAU,
-        help="threshold of the headline, robustness and sensitivity views",
+        help=f"threshold of the headline, robustness and sensitivity views (default: {REPORT_TAU})",
     )
     args = parser.parse_args(argv)
     text = build_report(args.results, args.split, args.tau)

@@ -22,6 +22,7 @@ import sys
 
 import pandas as pd
 
+from gwin.analysis import results_parser
 from gwin.errors import GwinError, command
 from gwin.rejection import REPORT_TAU
 from gwin.report.classifier_table import (
@@ -30,7 +31,8 @@ from gwin.report.classifier_table import (
     comparison_keys,
 )
 from gwin.report.curves import curve_keys, curves_table, shown_metrics
-from gwin.report.stats import TABLE_KEYS, results_parser
+from gwin.report.reading import reading
+from gwin.report.stats import TABLE_KEYS
 from gwin.report.tables import (
     FORMATS,
     SWEEP_METRICS_SHOWN,
@@ -88,6 +90,7 @@ def build(
             b.caption,
             render(mean_std_table(b.agg, b.keys, SWEEP_METRICS_SHOWN), fmt),
             fmt,
+            reading(b),
         )
         for b in blocks
     )
@@ -133,13 +136,16 @@ def build_curves(results: str, fmt: str = "markdown") -> str:
     )
 
 
-def _section(dataset: str, classifier: str, caption: str, table: str, fmt: str) -> str:
+def _section(
+    dataset: str, classifier: str, caption: str, table: str, fmt: str, notes: list[str] = ()
+) -> str:
+    """A titled table; `notes` (the reading, gwin.report.reading) go under it."""
     title = f"{dataset} / {classifier} ({caption})"
     if fmt == "latex":
-        return f"% {title}\n{table}\n"
+        return f"% {title}\n{table}\n" + "".join(f"% {n}\n" for n in notes)
     if fmt == "html":
-        return f"<h3>{title}</h3>\n{table}\n"
-    return f"## {title}\n\n{table}\n"
+        return f"<h3>{title}</h3>\n{table}\n" + "".join(f"<p>{n}</p>\n" for n in notes)
+    return f"## {title}\n\n{table}\n" + "".join(f"\n{n}\n" for n in notes)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -151,8 +157,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="group rows by this config column (repeatable; 'none' pools all; "
         "default: the columns the study sweeps)",
     )
-    parser.add_argument("--corruption", default="none", help="corrupted test set ('none': clean)")
-    parser.add_argument("--format", default="markdown", choices=FORMATS)
+    parser.add_argument(
+        "--corruption", default="none", help="corrupted test set (default: none, the clean one)"
+    )
+    parser.add_argument(
+        "--format", default="markdown", choices=FORMATS, help="output format (default: markdown)"
+    )
     parser.add_argument(
         "--vs-paper", action="store_true", help="compare with the paper's Tables 1 and 2"
     )
@@ -161,7 +171,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="the classifier comparison (one row per classifier at --tau) instead",
     )
-    parser.add_argument("--tau", type=float, default=REPORT_TAU, help="threshold of --classifiers")
+    parser.add_argument(
+        "--tau",
+        type=float,
+        default=REPORT_TAU,
+        help=f"threshold of --classifiers (default: {REPORT_TAU})",
+    )
     parser.add_argument(
         "--curves", action="store_true", help="the learning curves (validation history) instead"
     )

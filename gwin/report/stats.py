@@ -10,7 +10,6 @@ with pandas. std uses ddof=1, so a group with one seed has an undefined (NaN) st
 
 from __future__ import annotations
 
-import argparse
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import fields
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gwin.config import RUNTIME_FIELDS, TrialConfig
-from gwin.errors import GwinError, OneLineParser
+from gwin.errors import GwinError
 from gwin.metrics.selective import SELECTIVE_COLUMNS
 from gwin.metrics.sweep import SWEEP_COLUMNS
 from gwin.store.reader import Results
@@ -156,15 +155,3 @@ def format_mean_std(mean: float, std: float, digits: int = 2, pm: str = " ± ") 
         return "n/a"
     spread = "n/a" if std is None or math.isnan(std) else f"{std:.{digits}f}"
     return f"{mean:.{digits}f}{pm}{spread}"
-
-
-def results_parser(doc: str) -> argparse.ArgumentParser:
-    """The arguments every analysis script shares: the results location and the split."""
-    parser = OneLineParser(description=doc.splitlines()[0])
-    parser.add_argument(
-        "results",
-        help="study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME), its "
-        "results/ folder, or a trial's --out folder",
-    )
-    parser.add_argument("--split", default="test", choices=("test", "val"))
-    return parser

@@ -27,13 +27,17 @@ VARIANTS = {
     "lambda_loss_0": {"use_critic": True, "lambda_loss": 0.0},
 }
 
-if __name__ == "__main__":
-    sys.exit(
-        study_main(
-            "ablation_components",
-            {},
-            description=__doc__,
-            defaults={"tau_star": 0.95},
-            variants=VARIANTS,
-        )
+
+def main(argv: list[str] | None = None) -> int:
+    return study_main(
+        "ablation_components",
+        {},
+        description=__doc__,
+        defaults={"tau_star": 0.95},
+        variants=VARIANTS,
+        argv=argv,
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

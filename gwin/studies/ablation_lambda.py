@@ -30,14 +30,17 @@ def add_arguments(parser):
     )
 
 
-if __name__ == "__main__":
-    sys.exit(
-        study_main(
-            "ablation_lambda",
-            {"lambda_loss": LAMBDAS},
-            description=__doc__,
-            defaults={"tau_star": 0.95},
-            add_arguments=add_arguments,
-            space_from_args=lambda args, space: {**space, "lambda_loss": args.lambdas},
-        )
+def main(argv: list[str] | None = None) -> int:
+    return study_main(
+        "ablation_lambda",
+        {"lambda_loss": LAMBDAS},
+        description=__doc__,
+        defaults={"tau_star": 0.95},
+        add_arguments=add_arguments,
+        space_from_args=lambda args, space: {**space, "lambda_loss": args.lambdas},
+        argv=argv,
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

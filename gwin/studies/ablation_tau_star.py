@@ -28,13 +28,16 @@ def add_arguments(parser):
     )
 
 
-if __name__ == "__main__":
-    sys.exit(
-        study_main(
-            "ablation_tau_star",
-            {"tau_star": TAU_STARS},
-            description=__doc__,
-            add_arguments=add_arguments,
-            space_from_args=lambda args, space: {**space, "tau_star": args.tau_stars},
-        )
+def main(argv: list[str] | None = None) -> int:
+    return study_main(
+        "ablation_tau_star",
+        {"tau_star": TAU_STARS},
+        description=__doc__,
+        add_arguments=add_arguments,
+        space_from_args=lambda args, space: {**space, "tau_star": args.tau_stars},
+        argv=argv,
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

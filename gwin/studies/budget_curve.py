@@ -1,5 +1,6 @@
-r"""How does the GWIN's gain grow with its training budget? Four classifiers, up to 8,000
-iterations, one run per classifier and seed.
+r"""How does the GWIN's gain grow with its training budget? Four classifiers, 8,000 iterations.
+
+One run per classifier and seed.
 
 Variants (crossed with --datasets and --seeds; every other setting is the `cpu` preset's):
   lenet5         the `cpu` preset's Bayesian LeNet-5 (2 epochs)
@@ -37,20 +38,24 @@ VARIANTS = {
     "lenet5_softmax": {"classifier": "lenet5_softmax", "clf_epochs": 2},
 }
 
-if __name__ == "__main__":
-    sys.exit(
-        study_main(
-            "budget_curve",
-            {},
-            description=__doc__,
-            defaults={
-                "iterations": 8_000,
-                "snapshots": [1_500, 3_000, 6_000],
-                "eval_every": 500,
-                "checkpoint_every": 500,
-            },
-            preset="cpu",
-            datasets=("fashion_mnist",),
-            variants=VARIANTS,
-        )
+
+def main(argv: list[str] | None = None) -> int:
+    return study_main(
+        "budget_curve",
+        {},
+        description=__doc__,
+        defaults={
+            "iterations": 8_000,
+            "snapshots": [1_500, 3_000, 6_000],
+            "eval_every": 500,
+            "checkpoint_every": 500,
+        },
+        preset="cpu",
+        datasets=("fashion_mnist",),
+        variants=VARIANTS,
+        argv=argv,
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -34,14 +34,17 @@ def add_arguments(parser):
     )
 
 
-if __name__ == "__main__":
-    sys.exit(
-        study_main(
-            "classifier_variants",
-            {"classifier": list(CLASSIFIERS)},
-            description=__doc__,
-            defaults={"tau_star": 0.95},
-            add_arguments=add_arguments,
-            space_from_args=lambda args, space: {**space, "classifier": args.classifiers},
-        )
+def main(argv: list[str] | None = None) -> int:
+    return study_main(
+        "classifier_variants",
+        {"classifier": list(CLASSIFIERS)},
+        description=__doc__,
+        defaults={"tau_star": 0.95},
+        add_arguments=add_arguments,
+        space_from_args=lambda args, space: {**space, "classifier": args.classifiers},
+        argv=argv,
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

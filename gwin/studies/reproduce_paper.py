@@ -19,15 +19,19 @@ import sys
 
 from gwin.tune import study_main
 
-if __name__ == "__main__":
-    sys.exit(
-        study_main(
-            "reproduce_paper",
-            {},
-            description=__doc__,
-            defaults={"classifier": "lenet5", "lambda_loss": 10.0, "tau_star": 0.95},
-            datasets=("mnist", "fashion_mnist"),
-            preset="paper",
-            seeds=10,
-        )
+
+def main(argv: list[str] | None = None) -> int:
+    return study_main(
+        "reproduce_paper",
+        {},
+        description=__doc__,
+        defaults={"classifier": "lenet5", "lambda_loss": 10.0, "tau_star": 0.95},
+        datasets=("mnist", "fashion_mnist"),
+        preset="paper",
+        seeds=10,
+        argv=argv,
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

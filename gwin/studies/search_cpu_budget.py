@@ -45,17 +45,21 @@ DEFAULTS = dict(
     checkpoint_every=500,
 )
 
-if __name__ == "__main__":
-    sys.exit(
-        search_main(
-            "search_cpu_budget",
-            SPACE,
-            description=__doc__,
-            defaults=DEFAULTS,
-            datasets=("fashion_mnist",),
-            preset="cpu",
-            seeds=3,
-            num_samples=12,
-            start_points=[CPU_PRESET],
-        )
+
+def main(argv: list[str] | None = None) -> int:
+    return search_main(
+        "search_cpu_budget",
+        SPACE,
+        description=__doc__,
+        defaults=DEFAULTS,
+        datasets=("fashion_mnist",),
+        preset="cpu",
+        seeds=3,
+        num_samples=12,
+        start_points=[CPU_PRESET],
+        argv=argv,
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -17,12 +17,16 @@ import sys
 
 from gwin.tune import study_main
 
-if __name__ == "__main__":
-    sys.exit(
-        study_main(
-            "stronger_bnn",
-            {"classifier": ["lenet5", "bcnn"]},
-            description=__doc__,
-            defaults={"tau_star": 0.95},
-        )
+
+def main(argv: list[str] | None = None) -> int:
+    return study_main(
+        "stronger_bnn",
+        {"classifier": ["lenet5", "bcnn"]},
+        description=__doc__,
+        defaults={"tau_star": 0.95},
+        argv=argv,
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -27,5 +27,10 @@ SPACE = {
     "dim": ("choice", [8, 16, 32, 64]),
 }
 
+
+def main(argv: list[str] | None = None) -> int:
+    return search_main("tune_gwin", SPACE, description=__doc__, argv=argv)
+
+
 if __name__ == "__main__":
-    sys.exit(search_main("tune_gwin", SPACE, description=__doc__))
+    sys.exit(main())

@@ -9,19 +9,21 @@ from __future__ import annotations
 import argparse
 import itertools
 import socket
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from gwin.config import (
+    DATASETS,
     PRESETS,
     RUNTIME_FIELDS,
     TrialConfig,
-    add_config_flags,
     config_field_names,
     config_from,
     jsonable,
 )
+from gwin.config_flags import add_config_flags, preset_in
 from gwin.errors import GwinError, OneLineParser
 
 StudyParser = OneLineParser
@@ -35,7 +37,10 @@ def build_parser(
     preset: str,
     seeds: int,
     space_keys: Iterable[str],
+    defaults: dict[str, Any] | None = None,
+    argv: list[str] | None = None,
 ) -> StudyParser:
+    """The study's parser; `argv` only picks the --preset whose defaults the help shows."""
     parser = StudyParser(
         description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -93,6 +98,7 @@ def build_parser(
         "--datasets",
         nargs="+",
         default=list(datasets),
+        choices=DATASETS,
         help=f"datasets (default: {' '.join(datasets)})",
     )
     g.add_argument(
@@ -102,15 +108,34 @@ def build_parser(
         default=[seeds],
         help=f"one number: that many seeds 0..N-1; several: those seeds (default: {seeds})",
     )
+    g.add_argument(
+        "--seed-list",
+        nargs="+",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="exactly these seeds, even one (--seed-list 7 runs seed 7 alone); replaces --seeds",
+    )
     g.add_argument("--fail-once-at-iteration", type=int, default=None, help=argparse.SUPPRESS)
     g.add_argument("--fail-once-how", choices=("raise", "kill"), default="raise",
                    help=argparse.SUPPRESS)  # fmt: skip
     g.add_argument("--poison-generator", default=None, help=argparse.SUPPRESS)  # FIELD=VALUE@K
-    trial = parser.add_argument_group(
-        "trial settings", "override the preset (and the study's defaults) for every trial"
+    add_config_flags(
+        parser,
+        skip=("dataset", "seed", "preset", *space_keys),
+        preset=preset_in(argv, preset),
+        overrides=defaults,
+        title_prefix="every trial, over the preset and the study's defaults: ",
     )
-    add_config_flags(trial, skip=("dataset", "seed", "preset", *space_keys))
     return parser
+
+
+def seed_list(values: list[int]) -> list[int]:
+    if any(v < 0 for v in values):
+        raise GwinError(f"--seed-list takes seeds >= 0, got {' '.join(map(str, values))}")
+    if len(set(values)) != len(values):
+        raise GwinError(f"--seed-list {' '.join(map(str, values))} repeats a seed")
+    return list(values)
 
 
 def seeds_from(values: list[int]) -> list[int]:
@@ -181,7 +206,7 @@ def make_plan(
     axes = {
         "dataset": list(args.datasets),
         **{k: [jsonable(v) for v in vs] for k, vs in space.items()},
-        "seed": seeds_from(args.seeds),
+        "seed": seeds_from(args.seeds) if args.seed_list is None else seed_list(args.seed_list),
     }
     if variants:
         base["variants"] = {name: dict(v) for name, v in variants.items()}
@@ -249,10 +274,25 @@ def parse_study(
         preset=preset,
         seeds=seeds,
         space_keys=[*space, *searched, *sorted(owned)],
+        defaults=defaults,
+        argv=sys.argv[1:] if argv is None else argv,
     )
+    if variants:
+        parser.add_argument(
+            "--variants",
+            nargs="+",
+            choices=list(variants),
+            default=list(variants),
+            metavar="NAME",
+            help=f"run only these variants, of {', '.join(variants)} (default: all)",
+        )
     if add_arguments is not None:
         add_arguments(parser)
     args = parser.parse_args(argv)
+    if variants:
+        if len(set(args.variants)) != len(args.variants):
+            raise GwinError(f"--variants {' '.join(args.variants)} repeats a variant")
+        variants = {name: variants[name] for name in args.variants}
     if space_from_args is not None:
         space = space_from_args(args, dict(space))
     check_resources(args)

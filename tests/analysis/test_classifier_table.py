@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import report, tables
+from gwin.analysis import report, tables
 from gwin.metrics.selective import aurc
 from tests.analysis.conftest import (
     synthetic_examples,

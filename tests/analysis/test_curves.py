@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analysis import report, tables
+from gwin.analysis import report, tables
 from gwin.report.curves import curves_table, trial_histories
 from gwin.store.index import rebuild_index
 from gwin.store.location import Folder

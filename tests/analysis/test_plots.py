@@ -3,7 +3,7 @@
 import pytest
 from matplotlib.figure import Figure
 
-from analysis import plots
+from gwin.analysis import plots
 from gwin.report import figures as gp
 from gwin.report.figure_style import to_png
 from gwin.report.stats import FIGURE_COLUMNS, at_tau, predictions_by_block, trial_sweeps

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import report
+from gwin.analysis import report
 from gwin.report.stats import format_mean_std
 
 VOID = {"meta", "img", "br", "hr", "link", "input", "col", "wbr"}

@@ -119,3 +119,20 @@ def test_resume_with_another_grid_is_refused(no_ray, study, tmp_path, capsys):
 def test_every_study_has_a_dry_run(no_ray, study, tmp_path, capsys, script):
     assert study(script, ["--dry-run", "--storage", str(tmp_path)]) == 0
     assert "resources: each trial asks for" in capsys.readouterr().out
+
+
+def test_seed_list_runs_exactly_those_seeds(no_ray, study, tmp_path, capsys):
+    argv = ["--dry-run", "--storage", str(tmp_path), "--lambdas", "10", "--seed-list", "7"]
+    assert study("ablation_lambda.py", argv) == 0
+    out = capsys.readouterr().out
+    cfg = TrialConfig.from_preset(
+        "smoke", dataset="digits", lambda_loss=10.0, seed=7, tau_star=0.95
+    )
+    assert cfg.trial_key() in out and "x seed (1)" in out
+
+
+def test_variants_flag_picks_variants(no_ray, study, tmp_path, capsys):
+    argv = ["--dry-run", "--storage", str(tmp_path), "--seeds", "1", "--variants", "bcnn"]
+    assert study("budget_curve.py", argv) == 0
+    out = capsys.readouterr().out
+    assert "variant (1)" in out and "bcnn" in out and "lenet5_softmax" not in out.split("every")[0]

@@ -212,7 +212,7 @@ def test_a_diverging_trial_fails_once_with_its_reason_and_the_others_finish(
     assert trials.loc[1.0, "error"].startswith("TrialDiverged: critic loss is NaN at iteration 4")
     # a result, not a crash: Tune did not retry it from a checkpoint (it would diverge again)
     assert "errored" not in out.lower()
-    from analysis.report import build_report
+    from gwin.analysis.report import build_report
 
     assert "critic loss is NaN at iteration 4" in build_report(str(tmp_path / "ablation_lambda"))
 

@@ -1,0 +1,98 @@
+"""The `gwin` command (also `python -m gwin`): one entry point whose subcommands run a trial,
+a study, the analysis and the model tools. Each subcommand parses its own flags, so
+`gwin SUBCOMMAND --help` is that command's full help; `gwin --help` lists them."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from gwin.errors import EXIT_USAGE, GwinError, command
+
+
+def _trial(argv: list[str]) -> int:
+    from gwin.cli import trial_main
+
+    return trial_main(argv)
+
+
+def _classifier(argv: list[str]) -> int:
+    from gwin.cli import classifier_main
+
+    return classifier_main(argv)
+
+
+def _apply(argv: list[str]) -> int:
+    from gwin.apply import apply_main
+
+    return apply_main(argv)
+
+
+def _study(argv: list[str]) -> int:
+    from gwin.studies import STUDIES, run, summary
+
+    if not argv or argv[0] in ("-h", "--help"):
+        width = max(map(len, STUDIES))
+        lines = [f"  {name:<{width}}  {summary(name)}" for name in STUDIES]
+        text = "usage: gwin study NAME [options]   (gwin study NAME --help: its flags)\n\n"
+        text += "studies:\n" + "\n".join(lines) + "\n"
+        (sys.stdout if argv else sys.stderr).write(text)
+        return 0 if argv else EXIT_USAGE
+    if argv[0] not in STUDIES:
+        raise GwinError(f"unknown study {argv[0]!r}; choose one of {', '.join(STUDIES)}")
+    return run(argv[0], argv[1:])
+
+
+def _analysis(name: str) -> Callable[[list[str]], int]:
+    def run(argv: list[str]) -> int:
+        import importlib
+
+        return importlib.import_module(f"gwin.analysis.{name}").main(argv)
+
+    return run
+
+
+def _upgrade(argv: list[str]) -> int:
+    from gwin.store.upgrade import main as upgrade_main
+
+    return upgrade_main(argv)
+
+
+# name -> (what it does, how it runs); the order is the order of a research session
+SUBCOMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
+    "trial": ("run one GWIN trial and write its Parquet results and model", _trial),
+    "classifier": ("train (or load) C and its P_c; print them beside the paper's", _classifier),
+    "study": ("run a Ray Tune study by name (`gwin study --help` lists them)", _study),
+    "tables": ("mean ± std tables of a study (Tables 1 and 2, curves)", _analysis("tables")),
+    "plots": ("the paper's figures and more, as image files", _analysis("plots")),
+    "report": ("one self-contained HTML report of a study", _analysis("report")),
+    "apply": ("label new images with a trained GWIN (Figure 1)", _apply),
+    "upgrade": ("convert a study of an older results schema in place", _upgrade),
+}
+
+
+def usage() -> str:
+    width = max(map(len, SUBCOMMANDS))
+    rows = "\n".join(f"  {name:<{width}}  {text}" for name, (text, _) in SUBCOMMANDS.items())
+    return (
+        "usage: gwin SUBCOMMAND [options]   (gwin SUBCOMMAND --help: its flags)\n\n"
+        "Hyperparameter studies of Generative Well-intentioned Networks (Cosentino & Zhu, 2019)."
+        f"\n\nsubcommands:\n{rows}\n"
+    )
+
+
+@command()
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("-h", "--help"):
+        print(usage(), end="")
+        return 0
+    if not argv:
+        sys.stderr.write(usage())
+        return EXIT_USAGE
+    if argv[0] not in SUBCOMMANDS:
+        names = ", ".join(SUBCOMMANDS)
+        raise GwinError(f"unknown subcommand {argv[0]!r}; choose one of {names} (gwin --help)")
+    # argparse names a command after sys.argv[0]: make the help say `gwin tables`, not __main__.py
+    sys.argv[0] = " ".join(["gwin", *argv[:2]] if argv[0] == "study" else ["gwin", argv[0]])
+    return SUBCOMMANDS[argv[0]][1](argv[1:])

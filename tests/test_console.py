@@ -1,0 +1,94 @@
+"""The `gwin` command: subcommands listed, closed sets as choices, the preset's defaults shown,
+and one-line errors."""
+
+import subprocess
+import sys
+from dataclasses import fields
+
+import pytest
+
+from gwin.config import TrialConfig
+from gwin.config_flags import CHOICES, GROUPS, preset_in
+from gwin.console import SUBCOMMANDS, main
+from gwin.corruptions import corruption_names
+from gwin.studies import STUDIES
+
+
+def test_help_lists_every_subcommand(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for name in ("trial", "classifier", "study", "tables", "plots", "report", "apply", "upgrade"):
+        assert f"\n  {name} " in out
+    assert set(SUBCOMMANDS) == {"trial", "classifier", "study", "tables", "plots", "report",
+                                "apply", "upgrade"}  # fmt: skip
+
+
+def test_unknown_subcommand_and_study_are_one_line_and_exit_2(capsys):
+    assert main(["frob"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [err[0]] and "unknown subcommand 'frob'" in err[0] and "trial" in err[0]
+    assert main(["study", "frob"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown study 'frob'" in err[0] and "budget_curve" in err[0]
+
+
+def test_study_help_lists_every_study_with_its_first_line(capsys):
+    assert main(["study", "--help"]) == 0
+    out = capsys.readouterr().out
+    for name in STUDIES:
+        assert f"\n  {name} " in out
+    assert "Ablation of lambda_Loss" in out
+
+
+def test_every_config_field_has_one_group_and_a_sentence():
+    grouped = [name for group in GROUPS.values() for name in group]
+    assert sorted(grouped) == sorted(f.name for f in fields(TrialConfig))
+    assert len(grouped) == len(set(grouped))
+    assert all(len(sentence) > 10 for group in GROUPS.values() for sentence in group.values())
+
+
+def _help(*argv) -> str:
+    run = subprocess.run(
+        [sys.executable, "-m", "gwin", *argv, "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    return " ".join(run.stdout.split())  # argparse wraps lines: compare on single spaces
+
+
+def test_trial_help_shows_the_chosen_presets_defaults_and_every_choice():
+    smoke, cpu, paper = (
+        _help("trial"),
+        _help("trial", "--preset", "cpu"),
+        _help("trial", "--preset", "paper"),
+    )
+    assert "generator iterations (default: 600; paper: 200000)" in smoke
+    assert "generator iterations (default: 1500; paper: 200000)" in cpu
+    assert "generator iterations (default: 200000)" in paper
+    assert "paper default" not in smoke  # the old help showed the paper's values as defaults
+    for name in (*CHOICES["dataset"], *CHOICES["classifier"], *corruption_names()):
+        assert name in smoke
+    assert "{dcgan,residual}" in smoke
+
+
+def test_study_help_shows_the_studys_own_defaults():
+    text = _help("study", "budget_curve")
+    assert "generator iterations (default: 8000; paper: 200000)" in text
+    assert "--variants" in text and "--seed-list" in text
+
+
+@pytest.mark.parametrize(
+    "argv, preset",
+    [([], "smoke"), (["--preset", "cpu"], "cpu"), (["--preset=paper", "-h"], "paper")],
+)
+def test_preset_in(argv, preset):
+    assert preset_in(argv) == preset
+
+
+def test_the_installed_gwin_command_runs():
+    """The console script pip installs (pyproject [project.scripts]) beside this Python."""
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "gwin"
+    assert script.exists(), "pip install -e . installs the gwin command"
+    run = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "subcommands:" in run.stdout
