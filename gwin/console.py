@@ -10,22 +10,15 @@ from collections.abc import Callable
 from gwin.errors import EXIT_USAGE, GwinError, command
 
 
-def _trial(argv: list[str]) -> int:
-    from gwin.cli import trial_main
+def _lazy(module: str, function: str) -> Callable[[list[str]], int]:
+    """A subcommand that imports its module only when run (torch and Ray cost seconds)."""
 
-    return trial_main(argv)
+    def run(argv: list[str]) -> int:
+        import importlib
 
+        return getattr(importlib.import_module(module), function)(argv)
 
-def _classifier(argv: list[str]) -> int:
-    from gwin.cli import classifier_main
-
-    return classifier_main(argv)
-
-
-def _apply(argv: list[str]) -> int:
-    from gwin.apply import apply_main
-
-    return apply_main(argv)
+    return run
 
 
 def _study(argv: list[str]) -> int:
@@ -43,31 +36,28 @@ def _study(argv: list[str]) -> int:
     return run(argv[0], argv[1:])
 
 
-def _analysis(name: str) -> Callable[[list[str]], int]:
-    def run(argv: list[str]) -> int:
-        import importlib
-
-        return importlib.import_module(f"gwin.analysis.{name}").main(argv)
-
-    return run
-
-
-def _upgrade(argv: list[str]) -> int:
-    from gwin.store.upgrade import main as upgrade_main
-
-    return upgrade_main(argv)
-
-
 # name -> (what it does, how it runs); the order is the order of a research session
 SUBCOMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
-    "trial": ("run one GWIN trial and write its Parquet results and model", _trial),
-    "classifier": ("train (or load) C and its P_c; print them beside the paper's", _classifier),
+    "trial": (
+        "run one GWIN trial and write its Parquet results and model",
+        _lazy("gwin.cli", "trial_main"),
+    ),
+    "classifier": (
+        "train (or load) C and its P_c; print them beside the paper's",
+        _lazy("gwin.cli", "classifier_main"),
+    ),
     "study": ("run a Ray Tune study by name (`gwin study --help` lists them)", _study),
-    "tables": ("mean ± std tables of a study (Tables 1 and 2, curves)", _analysis("tables")),
-    "plots": ("the paper's figures and more, as image files", _analysis("plots")),
-    "report": ("one self-contained HTML report of a study", _analysis("report")),
-    "apply": ("label new images with a trained GWIN (Figure 1)", _apply),
-    "upgrade": ("convert a study of an older results schema in place", _upgrade),
+    "tables": (
+        "mean ± std tables of a study (Tables 1 and 2, curves)",
+        _lazy("gwin.analysis.tables", "main"),
+    ),
+    "plots": ("the paper's figures and more, as image files", _lazy("gwin.analysis.plots", "main")),
+    "report": ("one self-contained HTML report of a study", _lazy("gwin.analysis.report", "main")),
+    "apply": ("label new images with a trained GWIN (Figure 1)", _lazy("gwin.apply", "apply_main")),
+    "upgrade": (
+        "convert a study of an older results schema in place",
+        _lazy("gwin.store.upgrade", "main"),
+    ),
 }
 
 

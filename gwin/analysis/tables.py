@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -137,7 +138,7 @@ def build_curves(results: str, fmt: str = "markdown") -> str:
 
 
 def _section(
-    dataset: str, classifier: str, caption: str, table: str, fmt: str, notes: list[str] = ()
+    dataset: str, classifier: str, caption: str, table: str, fmt: str, notes: Sequence[str] = ()
 ) -> str:
     """A titled table; `notes` (the reading, gwin.report.reading) go under it."""
     title = f"{dataset} / {classifier} ({caption})"

@@ -130,11 +130,10 @@ def build_parser(
     return parser
 
 
-def seed_list(values: list[int]) -> list[int]:
-    if any(v < 0 for v in values):
-        raise GwinError(f"--seed-list takes seeds >= 0, got {' '.join(map(str, values))}")
+def distinct_seeds(values: list[int], flag: str = "--seeds") -> list[int]:
+    """Exactly these seeds (each one's range is TrialConfig's to check)."""
     if len(set(values)) != len(values):
-        raise GwinError(f"--seed-list {' '.join(map(str, values))} repeats a seed")
+        raise GwinError(f"{flag} {' '.join(map(str, values))} repeats a seed")
     return list(values)
 
 
@@ -143,9 +142,7 @@ def seeds_from(values: list[int]) -> list[int]:
         if values[0] < 1:
             raise GwinError(f"--seeds {values[0]}: a single number is a count and must be >= 1")
         return list(range(values[0]))
-    if len(set(values)) != len(values):
-        raise GwinError(f"--seeds {' '.join(map(str, values))} repeats a seed")
-    return list(values)
+    return distinct_seeds(values)
 
 
 @dataclass
@@ -206,7 +203,9 @@ def make_plan(
     axes = {
         "dataset": list(args.datasets),
         **{k: [jsonable(v) for v in vs] for k, vs in space.items()},
-        "seed": seeds_from(args.seeds) if args.seed_list is None else seed_list(args.seed_list),
+        "seed": seeds_from(args.seeds)
+        if args.seed_list is None
+        else distinct_seeds(args.seed_list, "--seed-list"),
     }
     if variants:
         base["variants"] = {name: dict(v) for name, v in variants.items()}
