@@ -97,7 +97,7 @@ def _headline(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float) ->
 
 def _tables(page: Page, r: Results, swept: list[str], split: str) -> None:
     page.heading(2, "Tables 1/2: accuracy on the rejected subset per τ")
-    blocks = sweep_blocks(r, swept, split)
+    blocks = sweep_blocks(r, swept, split, inference=True)
     for b in blocks:
         page.table(
             mean_std_table(b.agg, b.keys, SWEEP_METRICS_SHOWN),

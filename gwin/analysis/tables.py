@@ -2,6 +2,7 @@
 
     python analysis/tables.py RESULTS [--by lambda_loss] [--split val] [--corruption rotate]
                               [--format markdown|latex|csv|html] [--vs-paper]
+    python analysis/tables.py RESULTS --ci          # + 95% CI and paired t-test over seeds
     python analysis/tables.py RESULTS --classifiers [--tau 0.8]
     python analysis/tables.py RESULTS --curves
 
@@ -11,6 +12,8 @@ grouped by the study's swept config columns unless --by says otherwise (--by non
 --vs-paper puts the paper's numbers beside ours (MNIST and Fashion-MNIST only), with the
 difference in units of the paper's std. --classifiers gives the classifier comparison instead:
 one row per classifier at --tau, with the identity baseline, AURC, ECE and NLL of C.
+--ci adds, per row, the 95% t-interval over seeds of GWIN − Identity and the two-sided p of a
+paired t-test over seeds of BNN+GWIN against the identity baseline (gwin.report.over_seeds).
 --curves gives the learning curves instead: the periodic validation reports (gain over the
 identity at tau = 0.8, losses) per setting and iteration, mean ± std over seeds.
 """
@@ -54,12 +57,14 @@ def build(
     corruption: str = "none",
     fmt: str = "markdown",
     vs_paper: bool = False,
+    inference: bool = False,
 ) -> str:
-    """The tables as text; CSV gives the numeric mean/std/count columns, one file for all."""
+    """The tables as text; CSV gives the numeric mean/std/count columns, one file for all.
+    `inference`: the 95% t-interval and paired t-test over seeds of GWIN vs the identity."""
     if fmt not in FORMATS:
         raise GwinError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     loaded = load_results(results)
-    blocks = sweep_blocks(loaded, by, split, corruption)
+    blocks = sweep_blocks(loaded, by, split, corruption, inference)
     if vs_paper:
         pairs = paper_blocks(blocks)
         if not pairs:
@@ -168,6 +173,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--vs-paper", action="store_true", help="compare with the paper's Tables 1 and 2"
     )
     parser.add_argument(
+        "--ci",
+        action="store_true",
+        help="add the 95%% t-interval over seeds of GWIN − Identity and a paired t-test "
+        "over seeds of GWIN against the identity baseline",
+    )
+    parser.add_argument(
         "--classifiers",
         action="store_true",
         help="the classifier comparison (one row per classifier at --tau) instead",
@@ -191,15 +202,23 @@ def main(argv: list[str] | None = None) -> int:
     if by and set(by) & set(TABLE_KEYS):
         raise GwinError(f"{TABLE_KEYS} always get a table each; drop them from --by")
     if args.curves:
-        if args.classifiers or args.vs_paper or args.by or args.corruption != "none":
-            raise GwinError("--curves takes no --classifiers, --by, --vs-paper or --corruption")
+        if args.classifiers or args.vs_paper or args.by or args.corruption != "none" or args.ci:
+            raise GwinError(
+                "--curves takes no --classifiers, --by, --vs-paper, --corruption or --ci"
+            )
         text = build_curves(args.results, args.format)
     elif args.classifiers:
-        if args.vs_paper or args.by or args.corruption != "none":
-            raise GwinError("--classifiers takes no --by, --vs-paper or --corruption; drop them")
+        if args.vs_paper or args.by or args.corruption != "none" or args.ci:
+            raise GwinError(
+                "--classifiers takes no --by, --vs-paper, --corruption or --ci; drop them"
+            )
         text = build_classifiers(args.results, args.split, args.tau, args.format)
     else:
-        text = build(args.results, by, args.split, args.corruption, args.format, args.vs_paper)
+        if args.ci and args.vs_paper:
+            raise GwinError("--ci and --vs-paper give different tables; choose one")
+        text = build(
+            args.results, by, args.split, args.corruption, args.format, args.vs_paper, args.ci
+        )
     sys.stdout.write(text)
     return 0
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gwin.errors import GwinError
+from gwin.report.over_seeds import INFERENCE_COLUMNS, inference_cells, over_seeds
 from gwin.report.paper import METRICS as PAPER_METRICS_ORDER
 from gwin.report.paper import has_reference, paper_reference
 from gwin.report.stats import (
@@ -86,18 +87,25 @@ def sweep_blocks(
     by: Sequence[str] | None = None,
     split: str = "test",
     corruption: str = "none",
+    inference: bool = False,
 ) -> list[Block]:
     """Table 1/2-style aggregates per dataset and classifier, grouped by `by` and tau.
 
     `by` defaults to the study's swept config columns, so rows never pool different configs
-    unless asked to; pooled swept columns are named in the caption.
+    unless asked to; pooled swept columns are named in the caption. `inference` adds the
+    t-interval and paired t-test over seeds (gwin.report.over_seeds) to each row.
     """
     results_by = swept_columns(results.trials) if by is None else list(by)
-    agg = aggregate(trial_sweeps(results, split, corruption), [*TABLE_KEYS, *results_by, "tau"])
+    per_trial = trial_sweeps(results, split, corruption)
+    group = [*TABLE_KEYS, *results_by, "tau"]
+    agg = aggregate(per_trial, group)
     pooled = [c for c in swept_columns(results.trials) if c not in results_by]
     caption = f"{split} split, corruption {corruption}; mean ± std over seeds"
     if pooled:
         caption += f"; pooled over {', '.join(pooled)}"
+    if inference:
+        caption += "; 95% t-interval and paired t-test (GWIN vs identity) over seeds"
+        agg = agg.merge(over_seeds(per_trial, group), on=group, how="left", validate="one_to_one")
     return blocks(agg, [*results_by, "tau"], caption)
 
 
@@ -117,7 +125,9 @@ def selective_blocks(results: Results, keys: Sequence[str], split: str = "test")
 def mean_std_table(
     agg: pd.DataFrame, keys: Sequence[str], metrics: Mapping[str, str], digits: int = 2
 ) -> pd.DataFrame:
-    """Strings "mean ± std" per metric, with the key columns first and `n` (trials) last."""
+    """Strings "mean ± std" per metric, with the key columns first and `n` (trials) last; an
+    aggregate that carries the over-seeds inference (sweep_blocks(inference=True)) gets its
+    interval and p before `n`."""
     agg = agg.reset_index(drop=True)
     table = pd.DataFrame({("τ" if k == "tau" else k): agg[k].map(_key) for k in keys})
     for metric, header in metrics.items():
@@ -127,6 +137,9 @@ def mean_std_table(
             count, total = row[f"{metric}_count"], row["n_trials"]
             cells.append(cell if count in (0, total) else f"{cell} (n={count})")
         table[header] = cells
+    if set(INFERENCE_COLUMNS) <= set(agg.columns):
+        for header, cells in inference_cells(agg).items():
+            table[header] = cells.to_numpy()
     table["n"] = agg["n_trials"].astype(int).to_numpy()
     return table
 
