@@ -10,12 +10,14 @@ from __future__ import annotations
 import io
 import json
 import sys
+from argparse import Namespace
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gwin.atomic import atomic_fs_path
 from gwin.config import config_from_args
+from gwin.config_file import add_config_file_flags, config_yaml, effective_config, parse_with_config
 from gwin.config_flags import add_config_flags, preset_in
 from gwin.errors import GwinError, OneLineParser, TrialDiverged
 from gwin.store.location import Folder, check_writable, exists, first_line, read_bytes, read_json
@@ -158,6 +160,16 @@ def _start_from(checkpoint: _Checkpoint, resume: bool, overwrite: bool) -> dict[
     return state
 
 
+def _parse(parser: OneLineParser, argv: list[str], command: str) -> Namespace | None:
+    """Flags over a --config file; None after --print-config printed the settings."""
+    add_config_file_flags(parser)
+    args = parse_with_config(parser, argv, command)
+    if args.print_config:
+        sys.stdout.write(config_yaml(effective_config(parser, args, command)))
+        return None
+    return args
+
+
 def trial_main(argv: list[str]) -> int:
     parser = OneLineParser(
         prog="gwin trial",
@@ -174,7 +186,9 @@ def trial_main(argv: list[str]) -> int:
         help="continue from the checkpoint in --out (OUT/checkpoint, written every "
         "--checkpoint-every iterations); a finished trial is left as it is",
     )
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv, "trial")
+    if args is None:
+        return 0
     if args.resume and args.overwrite:
         raise GwinError("--resume and --overwrite contradict each other; pass one of them")
     cfg = config_from_args(args)
@@ -245,7 +259,9 @@ def classifier_main(argv: list[str]) -> int:
         "|P_c| and, per tau, % rejected and C's accuracy on the rejected inputs.",
     )
     add_config_flags(parser, preset=preset_in(argv))
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv, "classifier")
+    if args is None:
+        return 0
     cfg = config_from_args(args)
 
     from tabulate import tabulate

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import socket
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from gwin.config import (
     config_from,
     jsonable,
 )
+from gwin.config_file import add_config_file_flags, config_yaml, effective_config, parse_with_config
 from gwin.config_flags import add_config_flags, preset_in
 from gwin.errors import GwinError, OneLineParser
 
@@ -230,24 +230,6 @@ def check_resources(args: argparse.Namespace) -> None:
         raise GwinError(f"--max-concurrent must be >= 1, got {args.max_concurrent}")
 
 
-def check_address(address: str, timeout: float = 3.0) -> None:
-    """Fail fast, in one line, when a host:port (or ray://host:port) cannot be reached."""
-    if address in ("auto", "local"):
-        return  # ray.init resolves these; its error is turned into one line by the runner
-    hostport = address.removeprefix("ray://")
-    host, _, port = hostport.rpartition(":")
-    if not host or not port.isdigit():
-        raise GwinError(f"--address {address!r} is not host:port, ray://host:port or auto")
-    try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
-    except OSError as err:
-        reason = err.strerror or type(err).__name__
-        raise GwinError(
-            f"cannot reach a Ray cluster at {address} ({reason}); check that it is running "
-            "(`ray status` on its head node) or drop --address to run on this machine"
-        ) from err
-
-
 def parse_study(
     name: str,
     description: str,
@@ -287,7 +269,8 @@ def parse_study(
         )
     if add_arguments is not None:
         add_arguments(parser)
-    args = parser.parse_args(argv)
+    add_config_file_flags(parser)
+    args = parse_with_config(parser, argv, f"study {name}")
     if variants:
         if len(set(args.variants)) != len(args.variants):
             raise GwinError(f"--variants {' '.join(args.variants)} repeats a variant")
@@ -297,4 +280,11 @@ def parse_study(
     check_resources(args)
     if not args.name or "/" in args.name or args.name.startswith("."):
         raise GwinError(f"--name {args.name!r} must be a plain folder name")
-    return args, make_plan(args, space, defaults, variants)
+    plan = make_plan(args, space, defaults, variants)
+    # What STUDY/config.yaml records (gwin.tune.plan_file) and --print-config shows.
+    args.settings = effective_config(parser, args, f"study {name}", defaults)
+    args.settings.pop("seeds" if args.seed_list is not None else "seed_list", None)
+    if args.print_config:
+        sys.stdout.write(config_yaml(args.settings))
+        raise SystemExit(0)
+    return args, plan

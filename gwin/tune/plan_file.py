@@ -1,5 +1,6 @@
 """STUDY/plan.json: what a study was started with, so that --resume with other flags is
-refused before anything runs (Tune restores the stored study whatever the flags say)."""
+refused before anything runs (Tune restores the stored study whatever the flags say); and
+STUDY/config.yaml, its effective settings, to run it again with --config."""
 
 from __future__ import annotations
 
@@ -7,8 +8,17 @@ import argparse
 import json
 from typing import Any
 
+from gwin.config_file import CONFIG_FILE, config_yaml
 from gwin.errors import GwinError
-from gwin.store.location import OUTPUTS_DIR, Folder, exists, list_dirs, read_json, write_json
+from gwin.store.location import (
+    OUTPUTS_DIR,
+    Folder,
+    exists,
+    list_dirs,
+    read_json,
+    write_bytes,
+    write_json,
+)
 from gwin.tune.report import command_line
 
 PLAN_FILE = "plan.json"
@@ -49,8 +59,13 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, sort_keys=True, default=str))
 
 
-def write_plan(study: Folder, plan: dict[str, Any], argv: list[str] | None) -> None:
+def write_plan(
+    study: Folder, plan: dict[str, Any], argv: list[str] | None, settings: dict[str, Any]
+) -> None:
+    """plan.json and config.yaml (the effective settings, gwin.config_file), both once: a
+    resumed study keeps the ones it started with."""
     # Written once Ray is up: a start that fails earlier leaves an empty, reusable folder.
     if not exists(study.fs, study.path(PLAN_FILE)):
         record = {**_jsonable(plan), "command": command_line(argv, False)}
+        write_bytes(study.fs, study.path(CONFIG_FILE), config_yaml(settings).encode())
         write_json(study.fs, study.path(PLAN_FILE), record)

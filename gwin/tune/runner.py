@@ -31,7 +31,8 @@ from gwin.store.location import (
     is_empty,
 )
 from gwin.store.trial_outputs import done_ids
-from gwin.tune.flags import check_address, parse_study
+from gwin.tune.address import check_address
+from gwin.tune.flags import parse_study
 from gwin.tune.plan_file import check_same_plan, write_plan
 from gwin.tune.report import (
     describe,
@@ -284,7 +285,7 @@ def study_main(
         wanted = sorted(c.trial_key() for c in plan.configs())
         check_same_plan(study, {"trial_ids": wanted}, args)
         with ray_session(args, lease):
-            write_plan(study, {"trial_ids": wanted}, argv)
+            write_plan(study, {"trial_ids": wanted}, argv, args.settings)
             grid = run_tune(study, "grid", plan.param_space(), args)
             left = len(set(wanted) - done_ids(study))
             return summarize(study, [grid], left, started, argv)

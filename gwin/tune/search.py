@@ -201,7 +201,7 @@ def search_main(
         check_same_plan(study, search_plan, args)
         grids, left = [], 0
         with ray_session(args, lease):
-            write_plan(study, search_plan, argv)
+            write_plan(study, search_plan, argv, args.settings)
             for dataset in args.datasets:
                 base = {**plan.base, "dataset": dataset}
                 search_space = {

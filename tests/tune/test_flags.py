@@ -1,13 +1,16 @@
 """Study flags: the dry run, and bad input failing fast with one line, all without Ray."""
 
+import re
 import socket
 
 import pytest
+import yaml
 
 from gwin.config import TrialConfig
 from gwin.errors import GwinError
 from gwin.tune import runner
-from gwin.tune.flags import check_address, seeds_from
+from gwin.tune.address import check_address
+from gwin.tune.flags import seeds_from
 
 
 @pytest.fixture
@@ -136,3 +139,35 @@ def test_variants_flag_picks_variants(no_ray, study, tmp_path, capsys):
     assert study("budget_curve.py", argv) == 0
     out = capsys.readouterr().out
     assert "variant (1)" in out and "bcnn" in out and "lenet5_softmax" not in out.split("every")[0]
+
+
+def _trial_ids(dry_run: str) -> set[str]:
+    return set(re.findall(r"^\s*([0-9a-f]{12})\s", dry_run, flags=re.M))
+
+
+def test_a_study_config_file_round_trips_to_the_same_grid(no_ray, study, tmp_path, capsys):
+    """--print-config, then --config FILE --dry-run: the same trials; flags beat the file."""
+    argv = ["--storage", str(tmp_path), "--lambdas", "0", "10", "--seed-list", "3", "5",
+            "--iterations", "40"]  # fmt: skip
+    assert study("ablation_lambda.py", [*argv, "--dry-run"]) == 0
+    by_flags = capsys.readouterr().out
+    assert study("ablation_lambda.py", [*argv, "--print-config"]) == 0
+    text = capsys.readouterr().out
+    settings = yaml.safe_load(text)
+    assert settings["command"] == "study ablation_lambda"
+    assert settings["lambdas"] == [0.0, 10.0] and settings["seed_list"] == [3, 5]
+    assert "seeds" not in settings  # --seed-list replaced it
+    path = tmp_path / "study.yaml"
+    path.write_text(text)
+    assert study("ablation_lambda.py", ["--config", str(path), "--dry-run"]) == 0
+    # the same trial ids: every trial computes the same thing (the file spells out what the
+    # preset gave, so the description of shared settings is longer)
+    assert _trial_ids(capsys.readouterr().out) == _trial_ids(by_flags)
+    assert len(_trial_ids(by_flags)) == 4
+    assert (
+        study("ablation_lambda.py", ["--config", str(path), "--seed-list", "3", "--dry-run"]) == 0
+    )
+    assert "seed (1)" in capsys.readouterr().out
+    # a file made for another study is refused in one line
+    assert study("ablation_components.py", ["--config", str(path), "--dry-run"]) == 2
+    assert "is for `gwin study ablation_lambda`" in capsys.readouterr().err

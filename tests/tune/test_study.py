@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from gwin.errors import GwinError
 from gwin.store.reader import read_table
@@ -62,6 +63,18 @@ def test_resuming_a_finished_study_changes_nothing(smoke_study, study):
     trials, preds = read_table(folder, "trials"), read_table(folder, "predictions")
     assert study("ablation_lambda.py", [*argv, "--resume"]) == 0
     pd.testing.assert_frame_equal(read_table(folder, "trials"), trials)  # same started_at too
+    pd.testing.assert_frame_equal(read_table(folder, "predictions"), preds)
+
+
+def test_a_study_runs_again_from_the_config_file_in_its_folder(smoke_study, study):
+    folder, _ = smoke_study
+    settings = yaml.safe_load((folder / "config.yaml").read_text())
+    assert settings["command"] == "study ablation_lambda" and settings["lambdas"] == [0.0, 10.0]
+    assert settings["iterations"] == 6 and settings["tau_star"] == 0.5  # what the trials ran
+    trials, preds = read_table(folder, "trials"), read_table(folder, "predictions")
+    # the same study (its plan.json agrees), so --resume finds every trial done
+    assert study("ablation_lambda.py", ["--config", str(folder / "config.yaml"), "--resume"]) == 0
+    pd.testing.assert_frame_equal(read_table(folder, "trials"), trials)
     pd.testing.assert_frame_equal(read_table(folder, "predictions"), preds)
 
 
