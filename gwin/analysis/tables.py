@@ -5,6 +5,7 @@
     python analysis/tables.py RESULTS --ci          # + 95% CI and paired t-test over seeds
     python analysis/tables.py RESULTS --classifiers [--tau 0.8]
     python analysis/tables.py RESULTS --curves
+    python analysis/tables.py RESULTS --per-trial [--tau 0.8]
 
 RESULTS is a study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME, as
 the study printed it), its results/ folder, or one trial's --out folder. Rows are
@@ -15,7 +16,9 @@ one row per classifier at --tau, with the identity baseline, AURC, ECE and NLL o
 --ci adds, per row, the 95% t-interval over seeds of GWIN − Identity and the two-sided p of a
 paired t-test over seeds of BNN+GWIN against the identity baseline (gwin.report.over_seeds).
 --curves gives the learning curves instead: the periodic validation reports (gain over the
-identity at tau = 0.8, losses) per setting and iteration, mean ± std over seeds.
+identity at tau = 0.8, losses) per setting and iteration, mean ± std over seeds. --per-trial
+gives one row per trial at --tau: its validation and test gain over the identity and the exact
+McNemar test of fixed against broken test inputs, BNN+GWIN against the identity baseline.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from gwin.report.classifier_table import (
     comparison_keys,
 )
 from gwin.report.curves import curve_keys, curves_table, shown_metrics
+from gwin.report.per_trial import per_trial, per_trial_table
 from gwin.report.reading import reading
 from gwin.report.stats import TABLE_KEYS
 from gwin.report.tables import (
@@ -142,6 +146,18 @@ def build_curves(results: str, fmt: str = "markdown") -> str:
     )
 
 
+def build_per_trial(results: str, tau: float, fmt: str = "markdown") -> str:
+    """One row per trial (gwin.report.per_trial): val and test gain, McNemar vs the identity."""
+    frame = per_trial(load_results(results), tau)
+    if frame.empty:
+        raise GwinError(f"{results} holds no finished trial")
+    if fmt == "csv":
+        return frame.to_csv(index=False)
+    caption = f"τ = {tau:g}; gains over the identity; McNemar on test, GWIN vs identity"
+    table = render(per_trial_table(frame), fmt)
+    return _section("every trial", "one row each", caption, table, fmt)
+
+
 def _section(
     dataset: str, classifier: str, caption: str, table: str, fmt: str, notes: Sequence[str] = ()
 ) -> str:
@@ -187,7 +203,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--tau",
         type=float,
         default=REPORT_TAU,
-        help=f"threshold of --classifiers (default: {REPORT_TAU})",
+        help=f"threshold of --classifiers and --per-trial (default: {REPORT_TAU})",
+    )
+    parser.add_argument(
+        "--per-trial",
+        action="store_true",
+        help="one row per trial at --tau (val and test gain, McNemar vs identity) instead",
     )
     parser.add_argument(
         "--curves", action="store_true", help="the learning curves (validation history) instead"
@@ -201,7 +222,13 @@ def main(argv: list[str] | None = None) -> int:
     by = None if args.by is None else [c for c in args.by if c != "none"]
     if by and set(by) & set(TABLE_KEYS):
         raise GwinError(f"{TABLE_KEYS} always get a table each; drop them from --by")
-    if args.curves:
+    if args.per_trial:
+        if args.curves or args.classifiers or args.vs_paper or args.by or args.ci:
+            raise GwinError(
+                "--per-trial takes no --curves, --classifiers, --by, --vs-paper or --ci"
+            )
+        text = build_per_trial(args.results, args.tau, args.format)
+    elif args.curves:
         if args.classifiers or args.vs_paper or args.by or args.corruption != "none" or args.ci:
             raise GwinError(
                 "--curves takes no --classifiers, --by, --vs-paper, --corruption or --ci"
