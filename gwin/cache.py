@@ -175,7 +175,7 @@ class ArtifactCache:
                 print(f"[gwin] cached {fields['kind']} {where} is corrupt: {problem}; "
                       "rebuilding it", file=sys.stderr)  # fmt: skip
             return None
-        if self.node is not None and sidecar.get("sha256"):
+        if self.node is not None and sidecar is not None and sidecar.get("sha256"):
             self._keep_on_node(fields, data, sidecar)
         return artifact
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from gwin.data.datasets import Split
 from gwin.metrics.certainty import mc_summary
+from gwin.models.classifiers import MCClassifier
 from gwin.rejection import ThresholdRejection
 
 
 @torch.no_grad()
 def certainties(
-    classifier: nn.Module, split: Split, samples: int, batch_size: int = 1000
+    classifier: MCClassifier, split: Split, samples: int, batch_size: int = 1000
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """C's predicted label and median certainty for every input of `split` (on its device)."""
     preds, certs = [], []

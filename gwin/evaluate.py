@@ -16,13 +16,14 @@ import torch
 from torch import nn
 
 from gwin.metrics.certainty import mc_summary
+from gwin.models.classifiers import MCClassifier
 from gwin.rejection import rejected
 from gwin.store.schema import PREDICTION_COLUMNS
 
 
 @torch.no_grad()
 def predict(
-    classifier: nn.Module,
+    classifier: MCClassifier,
     generator: nn.Module,
     x: torch.Tensor,
     y: torch.Tensor | None = None,
@@ -61,7 +62,7 @@ def predict(
             scores.append(s.score)
         out[f"{prefix}_pred"].append(s.pred)
         out[f"{prefix}_certainty"].append(s.certainty)
-        if labels is not None:
+        if s.gt_certainty is not None:  # computed when labels were given
             out[f"{prefix}_gt_certainty"].append(s.gt_certainty)
 
     for xb, yb in batches:

@@ -8,7 +8,7 @@ needs no torch: it works on tensors, numpy arrays and pandas columns alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any
 
 from gwin.errors import GwinError
 
@@ -19,11 +19,10 @@ DEFAULT_TAUS = (0.10, 0.30, 0.50, 0.70, 0.80, 0.90, 0.95, 0.99)
 # search objective and Figure 2's examples (the paper's Figure 2 uses 0.8).
 REPORT_TAU = 0.8
 
-Values = TypeVar("Values")
 
-
-def rejected(certainty: Values, tau: float) -> Values:
-    """True where C rejects: certainty below tau (tau = 0 rejects nothing)."""
+def rejected(certainty: Any, tau: float) -> Any:
+    """True where C rejects: certainty below tau (tau = 0 rejects nothing); a boolean array,
+    Series or tensor shaped like `certainty`."""
     return certainty < tau
 
 
@@ -37,5 +36,5 @@ class ThresholdRejection:
         if not 0.0 <= self.tau <= 1.0:
             raise GwinError(f"tau must be in [0, 1], got {self.tau}")
 
-    def rejects(self, certainty: Values) -> Values:
+    def rejects(self, certainty: Any) -> Any:
         return rejected(certainty, self.tau)

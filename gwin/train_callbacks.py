@@ -103,7 +103,7 @@ class DivergenceCheck(Callback):
 
     def on_iteration_end(self, trainer: WGWINTrainer, losses: dict[str, torch.Tensor]) -> None:
         values = torch.stack(list(losses.values()))
-        if self.first_bad is None:
+        if self.first_bad is None or self.was_nan is None:
             self.first_bad = torch.full_like(values, -1, dtype=torch.long)
             self.was_nan = torch.zeros_like(values, dtype=torch.bool)
         new = ~torch.isfinite(values) & (self.first_bad < 0)
@@ -114,6 +114,7 @@ class DivergenceCheck(Callback):
             self._raise_if_diverged(list(losses))
 
     def _raise_if_diverged(self, names: list[str]) -> None:
+        assert self.first_bad is not None and self.was_nan is not None  # set by the first step
         first, nan = self.first_bad.tolist(), self.was_nan.tolist()
         bad = [(it, i) for i, it in enumerate(first) if it >= 0]
         if bad:

@@ -61,7 +61,9 @@ def evaluate_sets(
         frame = predictions_frame(cols, trial_id=trial_id, split=split, corruption=corruption)
         frames.append(frame)
         if corruption == "none":
-            scores = calibration(torch.from_numpy(cols["bnn_score"]), cols["label"])
+            scores = calibration(
+                torch.from_numpy(cols["bnn_score"]), torch.from_numpy(cols["label"])
+            )
             summary.update({f"{split}_{k}": v for k, v in scores.items()})
         if keep:
             examples = examples_frame(frame, x, cols["transformed"], cfg.n_examples, REPORT_TAU)

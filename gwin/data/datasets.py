@@ -227,7 +227,10 @@ def _load_idx(
                 filename = f"{spec.name}.gz"
                 download_file(mirror_urls(filename, bases), cache / filename, spec.gz_sha256)
         folder = cache
-    paths = _files_in(folder, name)
+    found = _files_in(folder, name)
+    paths = [p for p in found if p is not None]
+    if len(paths) != len(found):  # a file deleted between the search and now
+        raise GwinError(f"{name}: IDX files in {folder} went missing while loading; {_FIX}")
     cached = folder.resolve() == cache.resolve()
     arrays = tuple(
         _read_verified(p, spec, cached=cached, verify=verify)

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from gwin.errors import GwinError
 
@@ -56,7 +57,7 @@ def _curve(thresholds: np.ndarray, accepted: np.ndarray, errors: np.ndarray, n: 
     )
 
 
-def _arrays(*columns: Sequence) -> list[np.ndarray]:
+def _arrays(*columns: ArrayLike) -> list[np.ndarray]:
     arrays = [np.asarray(c) for c in columns]
     if len({len(a) for a in arrays}) != 1:
         raise GwinError("certainty and correctness arrays must have the same length")
@@ -65,7 +66,7 @@ def _arrays(*columns: Sequence) -> list[np.ndarray]:
     return arrays
 
 
-def risk_coverage(certainty: Sequence[float], correct: Sequence[bool]) -> pd.DataFrame:
+def risk_coverage(certainty: ArrayLike, correct: ArrayLike) -> pd.DataFrame:
     """The BNN's risk-coverage curve: columns threshold, n_accepted, coverage, risk."""
     c, ok = _arrays(certainty, correct)
     ok = ok.astype(bool)
@@ -76,10 +77,10 @@ def risk_coverage(certainty: Sequence[float], correct: Sequence[bool]) -> pd.Dat
 
 
 def gwin_risk_coverage(
-    bnn_certainty: Sequence[float],
-    bnn_correct: Sequence[bool],
-    gwin_certainty: Sequence[float],
-    gwin_correct: Sequence[bool],
+    bnn_certainty: ArrayLike,
+    bnn_correct: ArrayLike,
+    gwin_certainty: ArrayLike,
+    gwin_correct: ArrayLike,
 ) -> pd.DataFrame:
     """The BNN+GWIN ("second chance") risk-coverage curve defined in the module docstring."""
     c, bnn_ok, g, gwin_ok = _arrays(bnn_certainty, bnn_correct, gwin_certainty, gwin_correct)
@@ -103,16 +104,16 @@ def area(curve: pd.DataFrame) -> float:
     return float(np.sum(widths * curve["risk"].to_numpy()))
 
 
-def aurc(certainty: Sequence[float], correct: Sequence[bool]) -> float:
+def aurc(certainty: ArrayLike, correct: ArrayLike) -> float:
     """Area under the BNN's risk-coverage curve, as a fraction (0 = never wrong)."""
     return area(risk_coverage(certainty, correct))
 
 
 def gwin_aurc(
-    bnn_certainty: Sequence[float],
-    bnn_correct: Sequence[bool],
-    gwin_certainty: Sequence[float],
-    gwin_correct: Sequence[bool],
+    bnn_certainty: ArrayLike,
+    bnn_correct: ArrayLike,
+    gwin_certainty: ArrayLike,
+    gwin_correct: ArrayLike,
 ) -> float:
     """Area under the BNN+GWIN ("second chance") risk-coverage curve, as a fraction."""
     return area(gwin_risk_coverage(bnn_certainty, bnn_correct, gwin_certainty, gwin_correct))

@@ -18,6 +18,8 @@ deterministic. docs/design.md sections 2 and 3.
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -121,7 +123,7 @@ class LeNet5Ensemble(MCClassifier):
 
     def member(self, k: int) -> LeNet5:
         """Member k (the module itself, not a copy)."""
-        return self.nets[k]
+        return cast(LeNet5, self.nets[k])
 
     def forward(self, x: Tensor) -> Tensor:
         """One draw per row: each row's logits come from one uniformly chosen member."""

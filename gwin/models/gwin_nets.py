@@ -69,7 +69,8 @@ class ResidualGenerator(DCGANGenerator):
     def __init__(self, dim: int = 64, z_dim: int = 128):
         super().__init__(dim, z_dim)
         nn.init.zeros_(self.up3.weight)
-        nn.init.zeros_(self.up3.bias)
+        if self.up3.bias is not None:
+            nn.init.zeros_(self.up3.bias)
 
     def forward(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(torch.logit(x, eps=self.EPS) + self.body(x, z))

@@ -4,7 +4,8 @@ figure, and PNG export (gwin.report.figures draws the figures themselves)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,7 @@ def melt_methods(frame: pd.DataFrame, metrics: Sequence[str], keep: Sequence[str
 
 def figure_legend(fig: Figure, axes: Sequence) -> None:
     """One legend for the figure, right of the axes, merging every axis' entries in order."""
-    seen: dict[str, object] = {}
+    seen: dict[str, Any] = {}
     titles = []
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -85,7 +86,8 @@ def zero_line(ax) -> None:
     ax.axhline(0.0, color="0.3", linewidth=0.8)
 
 
-def finish(fig: Figure, title: str, legend_axes: Sequence = ()) -> Figure:
+def finish(fig: Figure, title: str, legend_axes: Iterable[Any] = ()) -> Figure:
+    legend_axes = list(legend_axes)
     fig.suptitle(title)
     fig.tight_layout()
     if len(legend_axes):

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from gwin.errors import GwinError
 
@@ -27,7 +28,7 @@ INFERENCE_COLUMNS = [f"{GAIN}_ci_low", f"{GAIN}_ci_high", "paired_t_p"]
 INFERENCE_HEADERS = {"ci": "GWIN − Identity 95% CI", "p": "paired t p"}
 
 
-def t_interval(values: Sequence[float], level: float = LEVEL) -> tuple[float, float]:
+def t_interval(values: ArrayLike, level: float = LEVEL) -> tuple[float, float]:
     """The t-interval of the mean of `values`; NaN bounds with fewer than 2 values."""
     from scipy.stats import t  # deferred: scipy.stats costs ~0.3 s to import
 
@@ -38,16 +39,16 @@ def t_interval(values: Sequence[float], level: float = LEVEL) -> tuple[float, fl
     return float(x.mean() - half), float(x.mean() + half)
 
 
-def paired_t_p(a: Sequence[float], b: Sequence[float]) -> float:
+def paired_t_p(a: ArrayLike, b: ArrayLike) -> float:
     """Two-sided p of the paired t-test of a against b; NaN with fewer than 2 pairs or no
     spread in the differences (t undefined)."""
     from scipy.stats import ttest_rel
 
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     # Accuracies are k / |R| in percent: differences that agree to 1e-9 are the same count.
-    if len(a) < 2 or np.allclose(a - b, (a - b)[0], rtol=0, atol=1e-9):
+    if len(x) < 2 or np.allclose(x - y, (x - y)[0], rtol=0, atol=1e-9):
         return math.nan
-    return float(ttest_rel(a, b).pvalue)
+    return float(ttest_rel(x, y).pvalue)
 
 
 def over_seeds(per_trial: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:

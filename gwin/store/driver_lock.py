@@ -117,7 +117,8 @@ def processes_started_here() -> list[list[int]]:
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         if entry.isdigit() and (stat := _stat(int(entry))) is not None:
             parent[int(entry)], start[int(entry)] = stat
-    found, frontier = set(), {os.getpid()}
+    found: set[int] = set()
+    frontier = {os.getpid()}
     while frontier:
         frontier = {pid for pid, ppid in parent.items() if ppid in frontier} - found
         found |= frontier

@@ -85,6 +85,8 @@ def _trials(source: Source) -> pd.DataFrame:
             table = unindexed(source.folder)
     else:
         table = read_parquet(source.folder, "trials.parquet")
+    if table is None:
+        raise GwinError(f"{source.folder.location} holds no trials table")
     frame = table.to_pandas()
     check_columns(list(frame.columns), "trials", f"{source.folder.location} (trials)")
     return frame
