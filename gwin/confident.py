@@ -7,19 +7,27 @@ import torch
 from gwin.data.datasets import Split
 from gwin.metrics.certainty import mc_summary
 from gwin.models.classifiers import MCClassifier
+from gwin.progress import bar
 from gwin.rejection import ThresholdRejection
 
 
 @torch.no_grad()
 def certainties(
-    classifier: MCClassifier, split: Split, samples: int, batch_size: int = 1000
+    classifier: MCClassifier,
+    split: Split,
+    samples: int,
+    batch_size: int = 1000,
+    progress: bool | None = False,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """C's predicted label and median certainty for every input of `split` (on its device)."""
+    """C's predicted label and median certainty for every input of `split` (on its device);
+    `progress`: a bar (None: on a terminal, gwin.progress)."""
     preds, certs = [], []
-    for start in range(0, len(split), batch_size):
-        s = mc_summary(classifier.mc_probs(split.x[start : start + batch_size], samples))
-        preds.append(s.pred)
-        certs.append(s.certainty)
+    with bar(len(split), "C's certainties", progress) as shown:
+        for start in range(0, len(split), batch_size):
+            s = mc_summary(classifier.mc_probs(split.x[start : start + batch_size], samples))
+            preds.append(s.pred)
+            certs.append(s.certainty)
+            shown.update(min(batch_size, len(split) - start))
     return torch.cat(preds), torch.cat(certs)
 
 

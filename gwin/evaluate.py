@@ -17,6 +17,7 @@ from torch import nn
 
 from gwin.metrics.certainty import mc_summary
 from gwin.models.classifiers import MCClassifier
+from gwin.progress import bar
 from gwin.rejection import rejected
 from gwin.store.schema import PREDICTION_COLUMNS
 
@@ -33,6 +34,8 @@ def predict(
     batch_size: int = 1000,
     keep_images: bool = False,
     identity: bool = True,
+    progress: bool | None = False,
+    desc: str = "evaluation",
 ) -> dict[str, np.ndarray]:
     """Columns bnn_*, gwin_* and identity_* for every input (one z draw and one G pass
     per input; the identity's T draws are independent of the BNN's), and `bnn_score` [N, K],
@@ -44,7 +47,7 @@ def predict(
     One pass over `x` per verdict, the BNN's first: from the same seed, the BNN columns are
     exactly `gwin.confident.certainties` of the same inputs (what `python -m gwin classifier`
     reports). With `keep_images` the translations G(x, z) are returned too, as `transformed`
-    [N, 28*28].
+    [N, 28*28]. `progress`: a bar over the passes (None: on a terminal, gwin.progress).
     """
     generator.eval()
     starts = range(0, len(x), batch_size)
@@ -65,18 +68,24 @@ def predict(
         if s.gt_certainty is not None:  # computed when labels were given
             out[f"{prefix}_gt_certainty"].append(s.gt_certainty)
 
+    shown = bar(len(x) * (3 if identity else 2), desc, progress)
     for xb, yb in batches:
         record("bnn", xb, yb)
+        shown.update(len(xb))
         if yb is not None:
             out["label"].append(yb)
     if identity:
         for xb, yb in batches:
             record("identity", xb, yb)
+            shown.update(len(xb))
     for xb, yb in batches:
         moved = generator(xb, torch.randn(len(xb), z_dim, device=xb.device))
         record("gwin", moved, yb)
+        shown.update(len(xb))
         if keep_images:
             kept.append(moved.flatten(1))
+    with shown:  # closes the bar
+        pass
     # One host transfer per column at the end, not per batch.
     result = {k: torch.cat(v).cpu().numpy() for k, v in out.items()}
     result["bnn_score"] = torch.cat(scores).cpu().numpy()

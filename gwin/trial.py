@@ -109,7 +109,8 @@ def load_confident_indices(cfg: TrialConfig, model, train: Split, cache: Artifac
     def build() -> dict[str, Any]:
         torch.manual_seed(stage_seed(cfg.effective_classifier_seed, "confident"))
         pool = Split(train.x[: cfg.confident_pool], train.y[: cfg.confident_pool])
-        pred, cert = certainties(model, pool, cfg.mc_samples, mc_chunk(train.x.device))
+        shown = None if cfg.progress else False
+        pred, cert = certainties(model, pool, cfg.mc_samples, mc_chunk(train.x.device), shown)
         idx = confident_indices(pred, cert, pool.y, cfg.tau_star)
         return {"indices": idx.cpu(), "certainty": cert.cpu()}
 

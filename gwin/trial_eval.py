@@ -57,6 +57,8 @@ def evaluate_sets(
             z_dim=cfg.z_dim,
             batch_size=mc_chunk(device),
             keep_images=keep,
+            progress=None if cfg.progress else False,
+            desc=f"evaluation {split}/{corruption}",
         )
         frame = predictions_frame(cols, trial_id=trial_id, split=split, corruption=corruption)
         frames.append(frame)

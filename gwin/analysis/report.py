@@ -19,6 +19,7 @@ import pandas as pd
 from gwin import __version__
 from gwin.analysis import results_parser
 from gwin.errors import command
+from gwin.progress import bar
 from gwin.rejection import REPORT_TAU
 from gwin.report import figures as gp
 from gwin.report.classifier_table import COMPARISON_METRICS, classifier_comparison, comparison_keys
@@ -263,16 +264,22 @@ def build_report(results: str | Path, split: str = "test", tau: float = REPORT_T
     swept = swept_columns(r.trials)
     sweeps = trial_sweeps(r, split, "none")
     page = Page()
-    _intro(page, r, swept, split)
-    _headline(page, sweeps, swept, tau)
-    _tables(page, r, swept, split)
-    _figures(page, r, sweeps, swept, split, tau)
-    _variability(page, sweeps, swept, tau)
-    _sensitivity(page, sweeps, swept, tau)
-    _robustness(page, r, swept, tau)
-    _selective(page, r, swept, split)
-    _classifiers(page, r, sweeps, split, tau)
-    _curves(page, r)
+    sections = [
+        lambda: _intro(page, r, swept, split),
+        lambda: _headline(page, sweeps, swept, tau),
+        lambda: _tables(page, r, swept, split),
+        lambda: _figures(page, r, sweeps, swept, split, tau),
+        lambda: _variability(page, sweeps, swept, tau),
+        lambda: _sensitivity(page, sweeps, swept, tau),
+        lambda: _robustness(page, r, swept, tau),
+        lambda: _selective(page, r, swept, split),
+        lambda: _classifiers(page, r, sweeps, split, tau),
+        lambda: _curves(page, r),
+    ]
+    with bar(len(sections), "report", None, "section") as shown:  # on a terminal only
+        for section in sections:
+            section()
+            shown.update(1)
     if not r.failed.empty:
         page.heading(2, "Failed trials")
         failed = r.failed.assign(error=r.failed["error"].astype(str).str.split("\n").str[0])

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gwin.atomic import write_table
+from gwin.progress import bar
 from gwin.store.location import OUTPUTS_DIR, RESULTS_DIR, Folder, list_dirs, read_json
 from gwin.store.schema import stamp
 from gwin.store.trial_outputs import ERROR_FILE, is_complete, read_parquet, trial_folder
@@ -79,9 +80,17 @@ def index_trials(study: Folder | str | os.PathLike, trial_ids: Iterable[str]) ->
 def collect_rows(study: Folder, threads: int = 16) -> list[pa.Table]:
     """The rows of every trial folder of the study (what the index holds once rebuilt)."""
     ids = list_dirs(study.fs, study.path(OUTPUTS_DIR))
+    rows = []
     # many small reads: threads hide an object store's latency
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        return [row for row in pool.map(lambda t: _row(study, t), ids) if row is not None]
+    with (
+        ThreadPoolExecutor(max_workers=threads) as pool,
+        bar(len(ids), "index", None, "trial") as shown,
+    ):
+        for row in pool.map(lambda t: _row(study, t), ids):
+            shown.update(1)
+            if row is not None:
+                rows.append(row)
+    return rows
 
 
 def rebuild_index(study: Folder | str | os.PathLike) -> dict[str, int]:
