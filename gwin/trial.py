@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -30,6 +31,7 @@ from gwin.model import MODEL_DIR, model_files
 from gwin.models.gwin_nets import Critic, build_generator
 from gwin.models.registry import build_classifier
 from gwin.rejection import REPORT_TAU
+from gwin.tracking import Pictures
 from gwin.train_callbacks import (
     DivergenceCheck,
     Metrics,
@@ -127,9 +129,13 @@ def run_trial(
     report: Report | None = None,
     on_snapshot: Callable[[TrialResult], None] | None = None,
     poison_at: int | None = None,
+    on_picture: Callable[[int, np.ndarray], None] | None = None,
+    picture_every: int = 1,
 ) -> TrialResult:
     """Run the whole pipeline; `report(metrics, state)` receives progress and checkpoints,
-    `on_snapshot(result)` the trial each of `cfg.snapshots` stands for, when it is reached."""
+    `on_snapshot(result)` the trial each of `cfg.snapshots` stands for, when it is reached, and
+    `on_picture(iteration, picture)`, before the first validation report and every
+    `picture_every`-th after it, gwin.tracking's G(x, z) for rejected validation inputs."""
     trial_id = trial_id or cfg.trial_key()
     device = resolve_device(cfg.device)
     cache = ArtifactCache(cfg.cache_dir)
@@ -190,7 +196,21 @@ def run_trial(
                 )
             }
 
+        pictures = Pictures(
+            classifier,
+            val_x,
+            tau=REPORT_TAU,
+            samples=cfg.mc_samples,
+            z_dim=cfg.z_dim,
+            seed=stage_seed(cfg.seed, "pictures"),
+            every=picture_every,
+        )
+
         def on_report(metrics: Metrics, state: dict[str, Any] | None) -> None:
+            validated = "val_gain_over_identity" in metrics  # not a checkpoint-only report
+            if on_picture is not None and validated:
+                if (grid := pictures.next(trainer.generator)) is not None:
+                    on_picture(int(metrics["iteration"]), grid)
             if not sys.stderr.isatty():
                 shown = ", ".join(f"{k}={v:.4g}" for k, v in metrics.items() if k != "iteration")
                 _log(cfg, f"iteration {int(metrics['iteration'])}/{cfg.iterations}: {shown}")

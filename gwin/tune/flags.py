@@ -25,6 +25,7 @@ from gwin.config import (
 from gwin.config_file import add_config_file_flags, config_yaml, effective_config, parse_with_config
 from gwin.config_flags import add_config_flags, preset_in
 from gwin.errors import GwinError, OneLineParser
+from gwin.tune.trackers import add_tracker_flags
 
 StudyParser = OneLineParser
 
@@ -120,6 +121,7 @@ def build_parser(
     g.add_argument("--fail-once-how", choices=("raise", "kill"), default="raise",
                    help=argparse.SUPPRESS)  # fmt: skip
     g.add_argument("--poison-generator", default=None, help=argparse.SUPPRESS)  # FIELD=VALUE@K
+    add_tracker_flags(parser)
     add_config_flags(
         parser,
         skip=("dataset", "seed", "preset", *space_keys),

@@ -40,6 +40,7 @@ from gwin.tune.report import (
     summarize,
 )
 from gwin.tune.storage_watch import storage_error, storage_failure, storage_stopper
+from gwin.tune.trackers import check_tracker, picture_every, tracker_callbacks
 from gwin.tune.trainable import PROGRESS_COLUMNS, TrialRuntime
 from gwin.tune.tune_state import damaged_state_files, set_aside
 
@@ -52,6 +53,7 @@ def study_paths(args: argparse.Namespace) -> Folder:
 def preflight(args: argparse.Namespace) -> None:
     """Checks that need no storage and no Ray: devices and the cluster address."""
     check_study_devices(args.device, args.gpus_per_trial, args.address)
+    check_tracker(args)
     if args.address is not None and not args.dry_run:
         check_address(args.address)
 
@@ -96,6 +98,7 @@ def runtime_for(args: argparse.Namespace, study: Folder, run: str) -> TrialRunti
         fail_once_at_iteration=args.fail_once_at_iteration,
         fail_once_how=args.fail_once_how,
         poison_generator=args.poison_generator,
+        picture_every=picture_every(args),
     )
 
 
@@ -209,7 +212,7 @@ def run_tune(
                 storage_path=study.display(TUNE_DIR),
                 failure_config=tune.FailureConfig(max_failures=args.max_failures),
                 checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
-                callbacks=[ResultsCallback(args.name)],
+                callbacks=[ResultsCallback(args.name), *tracker_callbacks(args, study)],
                 progress_reporter=_reporter(),
             ),
         )

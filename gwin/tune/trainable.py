@@ -32,8 +32,10 @@ from gwin.store.trial_outputs import (
     trial_folder,
     write_trial,
 )
+from gwin.tune.trackers import PICTURE_KEY
 
 STATE_FILE = "gwin_state.pt"
+TIMESTEPS_TOTAL = "timesteps_total"  # ray.tune.result.TIMESTEPS_TOTAL, without importing Ray
 # The first four non-Tune keys of a report become the columns of Tune's progress table.
 PROGRESS_COLUMNS = ("gen_iter", "critic_loss", "val_overall_acc_delta", "val_gwin_acc_rejected")
 FAULT_DIR = ".fault-injected"
@@ -57,6 +59,8 @@ class TrialRuntime:
     fail_once_how: str = "raise"  # or "kill": SIGKILL of the trial's worker process
     # TEST-ONLY: "FIELD=VALUE@K": trials whose FIELD is VALUE get NaN weights after iteration K
     poison_generator: str | None = None
+    # every this many validation reports, a picture of G(x, z) for the tracker (0: none)
+    picture_every: int = 0
 
 
 def _progress(metrics: dict[str, float], last_val: dict[str, float]) -> dict[str, Any]:
@@ -66,6 +70,8 @@ def _progress(metrics: dict[str, float], last_val: dict[str, float]) -> dict[str
     row: dict[str, Any] = {
         "gen_iter": int(metrics["iteration"]),
         "critic_loss": metrics.get("critic_loss"),
+        # the step trackers (TensorBoard, MLflow) plot against: the generator's iteration
+        TIMESTEPS_TOTAL: int(metrics["iteration"]),
     }
     row.update({k: last_val[k] for k in PROGRESS_COLUMNS[2:] if k in last_val})
     row.update({k: v for k, v in last_val.items() if k not in row})
@@ -81,6 +87,7 @@ def _final_metrics(result, iterations: int) -> dict[str, Any]:
     val = tau_sweep(p[(p["split"] == "val") & (p["corruption"] == "none")], [REPORT_TAU]).iloc[0]
     return {
         "gen_iter": iterations,
+        TIMESTEPS_TOTAL: iterations,
         "critic_loss": r.get("final_critic_loss"),
         # full validation split here; the periodic reports use its first eval_size inputs
         "val_overall_acc_delta": r["val_overall_acc_delta"],
@@ -164,9 +171,11 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
         tune.report(_final_metrics(done, cfg.iterations))
         return
     last_val: dict[str, float] = {}
+    picture: dict[str, Any] = {}  # the next report carries it (gwin.tune.trackers)
 
     def report(metrics: dict[str, float], state: dict[str, Any] | None) -> None:
-        row = _progress(metrics, last_val)
+        row = {**_progress(metrics, last_val), **picture}
+        picture.clear()
         if state is None:
             tune.report(row)
             return
@@ -204,6 +213,10 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
             report=report,
             on_snapshot=on_snapshot,
             poison_at=_poison_at(runtime.poison_generator, cfg),
+            on_picture=(lambda _, grid: picture.update({PICTURE_KEY: grid}))
+            if runtime.picture_every
+            else None,
+            picture_every=max(runtime.picture_every, 1),
         )
     except TrialDiverged as err:
         # a result, not a crash: recorded as the trial's error row, and not retried (a retry
