@@ -30,7 +30,7 @@ def test_print_config_then_config_is_the_same_trial(capsys, tmp_path):
     text = _printed(capsys, FLAGS)
     settings = yaml.safe_load(text)
     # every setting resolved: the preset's values are written out, not left to the preset
-    assert settings["command"] == "trial" and settings["iterations"] == 1500
+    assert settings["command"] == "trial" and settings["iterations"] == 6000
     assert settings["lambda_loss"] == 3.0 and settings["use_critic"] is False
     assert settings["taus"] == [0.5, 0.8] and settings["corruptions"] == ["rotate"]
     path = tmp_path / "trial.yaml"

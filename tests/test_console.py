@@ -62,7 +62,7 @@ def test_trial_help_shows_the_chosen_presets_defaults_and_every_choice():
         _help("trial", "--preset", "paper"),
     )
     assert "generator iterations (default: 600; paper: 200000)" in smoke
-    assert "generator iterations (default: 1500; paper: 200000)" in cpu
+    assert "generator iterations (default: 6000; paper: 200000)" in cpu
     assert "generator iterations (default: 200000)" in paper
     assert "paper default" not in smoke  # the old help showed the paper's values as defaults
     for name in (*CHOICES["dataset"], *CHOICES["classifier"], *corruption_names()):
