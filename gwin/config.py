@@ -2,7 +2,8 @@
 
 A trial is fully determined by its `TrialConfig` (plus the data files). Fields listed in
 `RUNTIME_FIELDS` say *where* a trial runs, not *what* it computes, so they are excluded from
-the trial identity and from cache keys. Every field is a command-line flag
+the fields that set a trial's results (`result_fields()`) and from cache keys. Every field is a
+command-line flag
 (`gwin.config_flags`); a flag, a study's JSON-safe params and a Tune config all become a
 TrialConfig through `config_from`, the one place lists become tuples and presets apply.
 """
@@ -25,7 +26,7 @@ DATASETS = ("digits", "mnist", "fashion_mnist")
 CLASSIFIERS = ("lenet5", "bcnn", "lenet5_dropout", "lenet5_ensemble", "lenet5_softmax")
 GENERATORS = ("dcgan", "residual")
 RUNTIME_FIELDS = frozenset({"device", "data_dir", "cache_dir", "progress"})
-# Fields that add outputs without changing the trial's own results: not part of its identity.
+# Fields that add outputs without changing the trial's own results: not among its result fields.
 OUTPUT_FIELDS = frozenset({"snapshots"})
 
 
@@ -87,7 +88,7 @@ class TrialConfig:
     # trial with iterations = k (training never depends on the total number of iterations).
     snapshots: tuple[int, ...] = ()
 
-    # runtime only (not part of the trial identity)
+    # runtime only (not among the result fields)
     device: str = "auto"
     data_dir: str | None = None
     cache_dir: str | None = None
@@ -109,7 +110,7 @@ class TrialConfig:
             return {"members": self.ensemble_size}
         return {}
 
-    def identity(self) -> dict[str, Any]:
+    def result_fields(self) -> dict[str, Any]:
         """The fields that determine the trial's results (JSON-safe)."""
         d = dataclasses.asdict(self)
         for name in RUNTIME_FIELDS | OUTPUT_FIELDS:
@@ -119,8 +120,8 @@ class TrialConfig:
         return d
 
     def trial_key(self) -> str:
-        """A short stable hash of `identity()`; the default trial_id."""
-        blob = json.dumps(self.identity(), sort_keys=True).encode()
+        """A short stable hash of `result_fields()`; the default trial_id."""
+        blob = json.dumps(self.result_fields(), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
     def snapshot_configs(self) -> list[TrialConfig]:

@@ -57,7 +57,7 @@ def model_files(cfg, classifier, generator, num_classes: int, trial_id: str) -> 
         "mc_samples": cfg.mc_samples,
         "tau_star": cfg.tau_star,
         "default_tau": REPORT_TAU,
-        "config": cfg.identity(),
+        "config": cfg.result_fields(),
         "sha256": {name: sha256_bytes(data) for name, data in files.items()},
     }
     return {**files, "model.json": json.dumps(meta, indent=2, sort_keys=True).encode()}

@@ -120,15 +120,15 @@ def check_columns(columns: list[str], table: str, where: str) -> None:
 
 
 def config_columns(cfg) -> dict[str, Any]:
-    """A TrialConfig's columns of a `trials` row: its identity with the effective classifier
-    seed, list fields as JSON strings, and the whole identity as `config_json`."""
-    identity = cfg.identity()
+    """A TrialConfig's columns of a `trials` row: its result fields with the effective
+    classifier seed, list fields as JSON strings, and all of them as `config_json`."""
+    fields = cfg.result_fields()
     return {
-        **identity,
+        **fields,
         "classifier_seed": cfg.effective_classifier_seed,
-        "taus": json.dumps(identity["taus"]),
-        "corruptions": json.dumps(identity["corruptions"]),
-        "config_json": json.dumps(identity, sort_keys=True),
+        "taus": json.dumps(fields["taus"]),
+        "corruptions": json.dumps(fields["corruptions"]),
+        "config_json": json.dumps(fields, sort_keys=True),
     }
 
 

@@ -70,12 +70,12 @@ def _progress(metrics: dict[str, float], last_val: dict[str, float]) -> dict[str
     row: dict[str, Any] = {
         "gen_iter": int(metrics["iteration"]),
         "critic_loss": metrics.get("critic_loss"),
-        # the step trackers (TensorBoard, MLflow) plot against: the generator's iteration
-        TIMESTEPS_TOTAL: int(metrics["iteration"]),
     }
     row.update({k: last_val[k] for k in PROGRESS_COLUMNS[2:] if k in last_val})
     row.update({k: v for k, v in last_val.items() if k not in row})
     row.update({k: v for k, v in metrics.items() if k not in row and k != "iteration"})
+    # the step trackers (TensorBoard, MLflow) plot against: the generator's iteration
+    row[TIMESTEPS_TOTAL] = int(metrics["iteration"])
     return row
 
 

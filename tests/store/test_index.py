@@ -27,7 +27,7 @@ def fake_result(params, n_val=3, n_test=2):
     record = {
         "trial_id": tid,
         "study": "s",
-        **cfg.identity(),
+        **cfg.result_fields(),
         "n_confident": 5,
         "classifier_cache_hit": False,
         "status": "ok",
