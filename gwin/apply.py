@@ -83,7 +83,7 @@ def read_images(path: str) -> tuple[np.ndarray, list[str]]:
 
 
 def _write(frame, out: str) -> None:
-    from gwin.atomic import atomic_path
+    from gwin.store.atomic import atomic_path
 
     suffix = Path(out).suffix
     if suffix not in (".parquet", ".csv"):

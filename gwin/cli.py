@@ -15,11 +15,11 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gwin.atomic import atomic_fs_path
 from gwin.config import config_from_args
 from gwin.config_file import add_config_file_flags, config_yaml, effective_config, parse_with_config
 from gwin.config_flags import add_config_flags, preset_in
 from gwin.errors import GwinError, OneLineParser, TrialDiverged
+from gwin.store.atomic import atomic_fs_path
 from gwin.store.location import Folder, check_writable, exists, first_line, read_bytes, read_json
 from gwin.store.trial_outputs import is_complete, read_parquet, write_trial
 

@@ -26,6 +26,7 @@ from gwin.config import TrialConfig
 from gwin.data.datasets import DatasetSplits, Split, load_dataset
 from gwin.device import mc_chunk, resolve_device
 from gwin.evaluate import predict
+from gwin.metrics.names import HISTORY_COLUMNS, VAL_GAIN, as_val
 from gwin.metrics.sweep import tau_sweep
 from gwin.model import MODEL_DIR, model_files
 from gwin.models.gwin_nets import Critic, build_generator
@@ -184,17 +185,7 @@ def run_trial(
             )
             cols.pop("bnn_score")
             row = tau_sweep(pd.DataFrame(cols), [REPORT_TAU]).iloc[0]
-            return {
-                f"val_{k}": float(row[k])
-                for k in (
-                    "overall_acc_delta",
-                    "gwin_acc_rejected",
-                    "bnn_acc_rejected",
-                    "identity_acc_rejected",
-                    "gain_over_identity",
-                    "pct_reject",
-                )
-            }
+            return {as_val(k): float(row[k]) for k in HISTORY_COLUMNS}
 
         pictures = Pictures(
             classifier,
@@ -207,7 +198,7 @@ def run_trial(
         )
 
         def on_report(metrics: Metrics, state: dict[str, Any] | None) -> None:
-            validated = "val_gain_over_identity" in metrics  # not a checkpoint-only report
+            validated = VAL_GAIN in metrics  # not a checkpoint-only report
             if on_picture is not None and validated:
                 if (grid := pictures.next(trainer.generator)) is not None:
                     on_picture(int(metrics["iteration"]), grid)

@@ -15,7 +15,6 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from gwin.analysis import results_parser
-from gwin.atomic import atomic_path
 from gwin.errors import command
 from gwin.rejection import REPORT_TAU
 from gwin.report import figures as gp
@@ -28,6 +27,7 @@ from gwin.report.stats import (
     swept_columns,
     trial_sweeps,
 )
+from gwin.store.atomic import atomic_path
 from gwin.store.reader import Results, load_results
 
 

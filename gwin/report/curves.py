@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gwin.metrics.names import (
+    VAL_GAIN,
+    VAL_GWIN_ACC_REJECTED,
+    VAL_IDENTITY_ACC_REJECTED,
+    VAL_OVERALL_ACC_DELTA,
+)
 from gwin.report.stats import TABLE_KEYS, aggregate, config_columns, swept_columns
 from gwin.store.reader import Results
 
 CURVE_METRICS = {
-    "val_gain_over_identity": "GWIN − Identity (val, τ = 0.8)",
-    "val_overall_acc_delta": "Overall Acc. Δ (val)",
-    "val_gwin_acc_rejected": "BNN+GWIN Acc. (rejected, val)",
-    "val_identity_acc_rejected": "Identity Acc. (rejected, val)",
+    VAL_GAIN: "GWIN − Identity (val, τ = 0.8)",
+    VAL_OVERALL_ACC_DELTA: "Overall Acc. Δ (val)",
+    VAL_GWIN_ACC_REJECTED: "BNN+GWIN Acc. (rejected, val)",
+    VAL_IDENTITY_ACC_REJECTED: "Identity Acc. (rejected, val)",
     "critic_loss": "critic loss",
     "generator_loss": "generator loss",
 }

@@ -16,6 +16,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from gwin.metrics.names import VAL_GAIN
 from gwin.metrics.selective import curves
 from gwin.metrics.sweep import certainty_change
 from gwin.report.figure_style import (
@@ -246,7 +247,7 @@ def examples_grid(examples: pd.DataFrame, n: int = 8, title: str = "") -> Figure
 
 def learning_curves(
     history: pd.DataFrame,
-    metric: str = "val_gain_over_identity",
+    metric: str = VAL_GAIN,
     hue: str | None = None,
     title: str = "",
 ) -> Figure:
@@ -255,6 +256,6 @@ def learning_curves(
     data = history if hue is None else history.assign(**{hue: history[hue].astype(str)})
     mean_sd_line(ax, data, "iteration", metric, **({"hue": hue} if hue else {}))
     zero_line(ax)
-    label = {"val_gain_over_identity": "GWIN − Identity, rejected val inputs (points)"}
+    label = {VAL_GAIN: "GWIN − Identity, rejected val inputs (points)"}
     ax.set(xlabel="generator iteration", ylabel=label.get(metric, metric), title=title)
     return finish(fig, "", [ax] if hue else [])

@@ -23,8 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gwin.atomic import write_table
 from gwin.progress import bar
+from gwin.store.atomic import write_table
 from gwin.store.location import OUTPUTS_DIR, RESULTS_DIR, Folder, list_dirs, read_json
 from gwin.store.schema import stamp
 from gwin.store.trial_outputs import ERROR_FILE, is_complete, read_parquet, trial_folder

@@ -25,8 +25,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.fs as pafs
 
-from gwin.atomic import atomic_fs_path
 from gwin.errors import GwinError
+from gwin.store.atomic import atomic_fs_path
 
 TUNE_DIR, OUTPUTS_DIR, CACHE_DIR, RESULTS_DIR = "tune", "trial_outputs", "cache", "results"
 

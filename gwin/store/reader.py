@@ -200,7 +200,7 @@ def read_table(location: str | os.PathLike | Folder, table: str) -> pd.DataFrame
 def write_parquet(frame: pd.DataFrame, path: str | os.PathLike, table: str = "") -> None:
     """Write one stamped results table to a local path or URI, atomically (tests and tools;
     trials and studies write through gwin.store.trial_outputs)."""
-    from gwin.atomic import write_table
+    from gwin.store.atomic import write_table
     from gwin.store.schema import to_arrow
 
     folder = Folder.at(path)

@@ -22,8 +22,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gwin.atomic import write_table
 from gwin.metrics.summary import history_frame, trial_selective, trial_sweeps
+from gwin.store.atomic import write_table
 from gwin.store.location import (
     OUTPUTS_DIR,
     Folder,

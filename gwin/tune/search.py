@@ -19,6 +19,7 @@ from typing import Any
 
 from gwin.config import config_from
 from gwin.errors import EXIT_OK, GwinError
+from gwin.metrics.names import VAL_GAIN
 from gwin.store.location import write_json
 from gwin.store.trial_outputs import done_ids
 from gwin.tune.flags import Plan, parse_study
@@ -33,7 +34,7 @@ from gwin.tune.runner import owned_study, preflight, ray_session, run_tune, stud
 
 # validation, tau = 0.8, maximised: what G adds over re-drawing C on the unchanged input (the
 # identity baseline), so a search cannot reward the resampling gain that any G would get
-METRIC = "val_gain_over_identity"
+METRIC = VAL_GAIN
 
 
 def _corners(spec: tuple) -> list[Any]:

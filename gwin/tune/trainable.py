@@ -23,6 +23,7 @@ from typing import Any
 
 from gwin.config import config_from
 from gwin.errors import TrialDiverged
+from gwin.metrics.names import VAL_GAIN, VAL_GWIN_ACC_REJECTED, VAL_OVERALL_ACC_DELTA
 from gwin.store.location import Folder, exists, write_json
 from gwin.store.schema import error_record
 from gwin.store.trial_outputs import (
@@ -37,7 +38,7 @@ from gwin.tune.trackers import PICTURE_KEY
 STATE_FILE = "gwin_state.pt"
 TIMESTEPS_TOTAL = "timesteps_total"  # ray.tune.result.TIMESTEPS_TOTAL, without importing Ray
 # The first four non-Tune keys of a report become the columns of Tune's progress table.
-PROGRESS_COLUMNS = ("gen_iter", "critic_loss", "val_overall_acc_delta", "val_gwin_acc_rejected")
+PROGRESS_COLUMNS = ("gen_iter", "critic_loss", VAL_OVERALL_ACC_DELTA, VAL_GWIN_ACC_REJECTED)
 FAULT_DIR = ".fault-injected"
 
 
@@ -90,10 +91,10 @@ def _final_metrics(result, iterations: int) -> dict[str, Any]:
         TIMESTEPS_TOTAL: iterations,
         "critic_loss": r.get("final_critic_loss"),
         # full validation split here; the periodic reports use its first eval_size inputs
-        "val_overall_acc_delta": r["val_overall_acc_delta"],
-        "val_gwin_acc_rejected": float(val["gwin_acc_rejected"]),
+        VAL_OVERALL_ACC_DELTA: r[VAL_OVERALL_ACC_DELTA],
+        VAL_GWIN_ACC_REJECTED: float(val["gwin_acc_rejected"]),
         "val_bnn_acc": r["val_bnn_acc"],
-        "val_gain_over_identity": r["val_gain_over_identity"],
+        VAL_GAIN: r[VAL_GAIN],
         "test_gain_over_identity": r["test_gain_over_identity"],
         "test_overall_acc_delta": r["test_overall_acc_delta"],
         "test_rejected_acc_delta": r["test_rejected_acc_delta"],

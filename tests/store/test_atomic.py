@@ -8,8 +8,8 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pytest
 
-import gwin.atomic
-from gwin.atomic import atomic_path, write_table
+import gwin.store.atomic
+from gwin.store.atomic import atomic_path, write_table
 from gwin.store.location import read_json, write_json
 from gwin.store.reader import write_parquet
 
@@ -54,7 +54,7 @@ def test_write_table_failure_leaves_no_temp_file(tmp_path, monkeypatch):
             out.write(b"PAR1 half a file")
         raise OSError("disk full")
 
-    monkeypatch.setattr(gwin.atomic.pq, "write_table", dies_half_way)
+    monkeypatch.setattr(gwin.store.atomic.pq, "write_table", dies_half_way)
     with pytest.raises(OSError, match="disk full"):
         write_table(fs, str(tmp_path / "t.parquet"), pa.table({"a": [3]}))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.parquet"]
