@@ -170,7 +170,7 @@ def _section(
     return f"## {title}\n\n{table}\n" + "".join(f"\n{n}\n" for n in notes)
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
     parser = results_parser(__doc__)
     parser.add_argument(
         "--by",
@@ -213,36 +213,51 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--curves", action="store_true", help="the learning curves (validation history) instead"
     )
-    return parser.parse_args(argv)
+    return parser
+
+
+# The flags each alternative table has no use for (it would silently ignore them); the first of
+# these modes given wins, the plain mean +- std table takes every flag.
+IGNORED_BY = {
+    "per_trial": ("curves", "classifiers", "by", "vs_paper", "ci", "split", "corruption"),
+    "curves": ("classifiers", "by", "vs_paper", "ci", "split", "corruption"),
+    "classifiers": ("by", "vs_paper", "ci", "corruption"),
+}
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def check_modes(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """The alternative table asked for (None: the plain one); a flag it would ignore is an error."""
+    for mode, ignored in IGNORED_BY.items():
+        if getattr(args, mode):
+            given = [n for n in ignored if getattr(args, n) != parser.get_default(n)]
+            if given:
+                names = ", ".join(_flag(n) for n in given)
+                raise GwinError(f"{_flag(mode)} takes no {names}; drop them")
+            return mode
+    if args.ci and args.vs_paper:
+        raise GwinError("--ci and --vs-paper give different tables; choose one")
+    return None
 
 
 @command()
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     by = None if args.by is None else [c for c in args.by if c != "none"]
     if by and set(by) & set(TABLE_KEYS):
         raise GwinError(f"{TABLE_KEYS} always get a table each; drop them from --by")
-    if args.per_trial:
-        if args.curves or args.classifiers or args.vs_paper or args.by or args.ci:
-            raise GwinError(
-                "--per-trial takes no --curves, --classifiers, --by, --vs-paper or --ci"
-            )
+    mode = check_modes(parser, args)
+    if mode == "per_trial":
         text = build_per_trial(args.results, args.tau, args.format)
-    elif args.curves:
-        if args.classifiers or args.vs_paper or args.by or args.corruption != "none" or args.ci:
-            raise GwinError(
-                "--curves takes no --classifiers, --by, --vs-paper, --corruption or --ci"
-            )
+    elif mode == "curves":
         text = build_curves(args.results, args.format)
-    elif args.classifiers:
-        if args.vs_paper or args.by or args.corruption != "none" or args.ci:
-            raise GwinError(
-                "--classifiers takes no --by, --vs-paper, --corruption or --ci; drop them"
-            )
+    elif mode == "classifiers":
         text = build_classifiers(args.results, args.split, args.tau, args.format)
     else:
-        if args.ci and args.vs_paper:
-            raise GwinError("--ci and --vs-paper give different tables; choose one")
         text = build(
             args.results, by, args.split, args.corruption, args.format, args.vs_paper, args.ci
         )

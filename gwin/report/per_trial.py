@@ -8,13 +8,25 @@ import numpy as np
 import pandas as pd
 
 from gwin.metrics.paired import paired_counts
+from gwin.rejection import REPORT_TAU
 from gwin.report.stats import Results, config_columns, swept_columns
 
 SHOWN = ["val_gain", "test_gain", "fixed", "broken", "mcnemar_p", "seconds_total"]
 
 
+STORED = {k: f"test_vs_identity_{k}" for k in ("fixed", "broken", "mcnemar_p")}
+
+
+def _stored_counts(trial: pd.Series, tau: float) -> dict[str, float] | None:
+    """The trials row's own McNemar counts against the identity, written at REPORT_TAU."""
+    if not np.isclose(tau, REPORT_TAU) or any(pd.isna(trial.get(c)) for c in STORED.values()):
+        return None
+    return {k: trial[c] for k, c in STORED.items()}
+
+
 def per_trial(results: Results, tau: float) -> pd.DataFrame:
-    """Reads one trial's test predictions at a time: memory is bounded by one trial."""
+    """At REPORT_TAU from the trials rows; at another tau from one trial's test predictions at
+    a time, so memory is bounded by one trial."""
     trials = results.trials[results.trials["status"] == "ok"]
     keys = [c for c in ("dataset", "classifier", *swept_columns(trials), "seed")
             if c in config_columns(trials)]  # fmt: skip
@@ -24,8 +36,10 @@ def per_trial(results: Results, tau: float) -> pd.DataFrame:
         sweeps = results.read("sweeps", trial_ids=[tid], corruption="none")
         at = sweeps[np.isclose(sweeps["tau"].astype(float), tau)]
         gain = dict(zip(at["split"], at["gain_over_identity"], strict=True))
-        test = results.read("predictions", trial_ids=[tid], split="test", corruption="none")
-        counts = paired_counts(test, tau, after="gwin", before="identity")
+        counts = _stored_counts(trial, tau)
+        if counts is None:  # another tau than the row's: from the trial's predictions
+            test = results.read("predictions", trial_ids=[tid], split="test", corruption="none")
+            counts = paired_counts(test, tau, after="gwin", before="identity")
         rows.append({
             **{k: trial[k] for k in keys}, "trial_id": tid,
             "val_gain": gain.get("val", np.nan), "test_gain": gain.get("test", np.nan),

@@ -1,8 +1,11 @@
 """tables.py --per-trial: each trial's gains and its McNemar counts, recomputed from its raw
 predictions by hand."""
 
+import io
+
 import numpy as np
 import pandas as pd
+import pytest
 from scipy.stats import binomtest
 
 from gwin.analysis.tables import main
@@ -32,3 +35,57 @@ def test_per_trial_rows_are_what_each_trials_predictions_give(synthetic_study, c
 def test_per_trial_takes_no_other_table_flags(synthetic_study, capsys):
     assert main([str(synthetic_study), "--per-trial", "--ci"]) == 2
     assert "--per-trial takes no" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("mode", "ignored"),
+    [
+        ("--per-trial", ["--split", "val"]),  # its rows are val and test gains, McNemar on test
+        ("--per-trial", ["--corruption", "rotate"]),  # always the clean sets
+        ("--curves", ["--split", "val"]),  # the history is validation only
+    ],
+)
+def test_a_flag_the_table_would_ignore_is_refused(synthetic_study, capsys, mode, ignored):
+    assert main([str(synthetic_study), mode, *ignored]) == 2
+    err = capsys.readouterr().err
+    assert f"{mode} takes no {ignored[0]}" in err and err.count("\n") == 1
+
+
+def test_rows_at_another_tau_are_recomputed_from_the_predictions(synthetic_study, capsys):
+    """The trials row stores McNemar at tau = 0.8 only; at 0.5 the counts come from the trial's
+    raw predictions."""
+    assert main([str(synthetic_study), "--per-trial", "--tau", "0.5", "--format", "csv"]) == 0
+    rows = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    for _, row in rows.iterrows():
+        preds = pd.read_parquet(
+            synthetic_study / "trial_outputs" / row["trial_id"] / "predictions.parquet"
+        )
+        test = preds[(preds["split"] == "test") & (preds["corruption"] == "none")]
+        rejected = test[test["bnn_certainty"] < 0.5]
+        gwin_ok = rejected["gwin_pred"] == rejected["label"]
+        ident_ok = rejected["identity_pred"] == rejected["label"]
+        assert row["fixed"] == int((gwin_ok & ~ident_ok).sum())
+        assert row["broken"] == int((ident_ok & ~gwin_ok).sum())
+
+
+def test_rows_at_0_8_of_real_trials_match_their_predictions(smoke_study, capsys):
+    """Real trials store McNemar at tau = 0.8 in their rows, which --per-trial reads: the same
+    counts as from the raw predictions."""
+    from gwin.store.reader import read_table
+
+    stored = read_table(smoke_study, "trials")["test_vs_identity_fixed"]
+    assert stored.notna().all()  # so the rows below come from the trials rows
+    assert main([str(smoke_study), "--per-trial", "--format", "csv"]) == 0
+    rows = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert len(rows) == 4 and sorted(rows["fixed"]) == sorted(stored)
+    for _, row in rows.iterrows():
+        preds = pd.read_parquet(
+            smoke_study / "trial_outputs" / row["trial_id"] / "predictions.parquet"
+        )
+        test = preds[(preds["split"] == "test") & (preds["corruption"] == "none")]
+        rejected = test[test["bnn_certainty"] < 0.8]
+        gwin_ok = rejected["gwin_pred"] == rejected["label"]
+        ident_ok = rejected["identity_pred"] == rejected["label"]
+        fixed, broken = int((gwin_ok & ~ident_ok).sum()), int((ident_ok & ~gwin_ok).sum())
+        assert (row["fixed"], row["broken"]) == (fixed, broken)
+        assert np.isclose(row["mcnemar_p"], binomtest(fixed, fixed + broken).pvalue)
