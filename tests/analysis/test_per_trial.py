@@ -11,25 +11,26 @@ from scipy.stats import binomtest
 from gwin.analysis.tables import main
 
 
+def by_hand(study, trial_id, tau):
+    """(fixed, broken, GWIN's and the identity's accuracy on the rejected) from raw predictions."""
+    preds = pd.read_parquet(study / "trial_outputs" / trial_id / "predictions.parquet")
+    test = preds[(preds["split"] == "test") & (preds["corruption"] == "none")]
+    rejected = test[test["bnn_certainty"] < tau]
+    gwin_ok = rejected["gwin_pred"] == rejected["label"]
+    ident_ok = rejected["identity_pred"] == rejected["label"]
+    fixed, broken = int((gwin_ok & ~ident_ok).sum()), int((ident_ok & ~gwin_ok).sum())
+    return fixed, broken, gwin_ok.mean(), ident_ok.mean()
+
+
 def test_per_trial_rows_are_what_each_trials_predictions_give(synthetic_study, capsys):
     assert main([str(synthetic_study), "--per-trial", "--tau", "0.8", "--format", "csv"]) == 0
-    from io import StringIO
-
-    table = pd.read_csv(StringIO(capsys.readouterr().out))
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert len(table) == 7 and "d-failed" not in set(table["trial_id"])  # ok trials only
     for _, row in table.iterrows():
-        preds = pd.read_parquet(
-            synthetic_study / "trial_outputs" / row["trial_id"] / "predictions.parquet"
-        )
-        test = preds[(preds["split"] == "test") & (preds["corruption"] == "none")]
-        rejected = test[test["bnn_certainty"] < 0.8]
-        gwin_ok = rejected["gwin_pred"] == rejected["label"]
-        ident_ok = rejected["identity_pred"] == rejected["label"]
-        fixed, broken = int((gwin_ok & ~ident_ok).sum()), int((ident_ok & ~gwin_ok).sum())
+        fixed, broken, gwin_acc, identity_acc = by_hand(synthetic_study, row["trial_id"], 0.8)
         assert (row["fixed"], row["broken"]) == (fixed, broken)
         assert np.isclose(row["mcnemar_p"], binomtest(fixed, fixed + broken).pvalue)
-        gain = 100 * (gwin_ok.mean() - ident_ok.mean())
-        assert np.isclose(row["test_gain"], gain)
+        assert np.isclose(row["test_gain"], 100 * (gwin_acc - identity_acc))
 
 
 def test_per_trial_takes_no_other_table_flags(synthetic_study, capsys):
@@ -57,15 +58,8 @@ def test_rows_at_another_tau_are_recomputed_from_the_predictions(synthetic_study
     assert main([str(synthetic_study), "--per-trial", "--tau", "0.5", "--format", "csv"]) == 0
     rows = pd.read_csv(io.StringIO(capsys.readouterr().out))
     for _, row in rows.iterrows():
-        preds = pd.read_parquet(
-            synthetic_study / "trial_outputs" / row["trial_id"] / "predictions.parquet"
-        )
-        test = preds[(preds["split"] == "test") & (preds["corruption"] == "none")]
-        rejected = test[test["bnn_certainty"] < 0.5]
-        gwin_ok = rejected["gwin_pred"] == rejected["label"]
-        ident_ok = rejected["identity_pred"] == rejected["label"]
-        assert row["fixed"] == int((gwin_ok & ~ident_ok).sum())
-        assert row["broken"] == int((ident_ok & ~gwin_ok).sum())
+        fixed, broken, _, _ = by_hand(synthetic_study, row["trial_id"], 0.5)
+        assert (row["fixed"], row["broken"]) == (fixed, broken)
 
 
 def test_rows_at_0_8_of_real_trials_match_their_predictions(smoke_study, capsys):
@@ -79,13 +73,6 @@ def test_rows_at_0_8_of_real_trials_match_their_predictions(smoke_study, capsys)
     rows = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert len(rows) == 4 and sorted(rows["fixed"]) == sorted(stored)
     for _, row in rows.iterrows():
-        preds = pd.read_parquet(
-            smoke_study / "trial_outputs" / row["trial_id"] / "predictions.parquet"
-        )
-        test = preds[(preds["split"] == "test") & (preds["corruption"] == "none")]
-        rejected = test[test["bnn_certainty"] < 0.8]
-        gwin_ok = rejected["gwin_pred"] == rejected["label"]
-        ident_ok = rejected["identity_pred"] == rejected["label"]
-        fixed, broken = int((gwin_ok & ~ident_ok).sum()), int((ident_ok & ~gwin_ok).sum())
+        fixed, broken, _, _ = by_hand(smoke_study, row["trial_id"], 0.8)
         assert (row["fixed"], row["broken"]) == (fixed, broken)
         assert np.isclose(row["mcnemar_p"], binomtest(fixed, fixed + broken).pvalue)
