@@ -54,8 +54,12 @@ def test_two_trials_that_need_one_artifact_at_once_build_it_once(root):
         time.sleep(0.5)  # the other trial asks meanwhile
         return {"value": torch.arange(5)}
 
+    # Claims that land within the settle time are resolved (gwin.store.lease); FAST's 0.05 s is
+    # shorter than one PUT to the local S3 server on a loaded machine, so this race gets 0.5 s.
+    times = dict(FAST, settle_s=0.5, lease_ttl_s=3.0)
+
     def trial():
-        cache = ArtifactCache(root, **FAST)  # each trial opens the cache itself
+        cache = ArtifactCache(root, **times)  # each trial opens the cache itself
         start.wait()
         results.append(cache.get_or_create(fields, create))
 
