@@ -16,15 +16,11 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
-from gwin.corruptions import corruption_names
 from gwin.errors import GwinError
+from gwin.names import CLASSIFIERS, CORRUPTIONS, DATASETS, GENERATORS
 from gwin.presets import PRESET_VALUES, PRESETS
 from gwin.rejection import DEFAULT_TAUS
 
-DATASETS = ("digits", "mnist", "fashion_mnist")
-# the names of gwin.models.registry.CLASSIFIERS (kept here so that config never imports torch)
-CLASSIFIERS = ("lenet5", "bcnn", "lenet5_dropout", "lenet5_ensemble", "lenet5_softmax")
-GENERATORS = ("dcgan", "residual")
 RUNTIME_FIELDS = frozenset({"device", "data_dir", "cache_dir", "progress"})
 # Fields that add outputs without changing the trial's own results: not among its result fields.
 OUTPUT_FIELDS = frozenset({"snapshots"})
@@ -215,9 +211,8 @@ def _validate(c: TrialConfig) -> None:
         f"unknown device {c.device!r}; use auto, cpu, cuda or cuda:N",
     )
     if c.corruptions:
-        known = corruption_names()
-        bad = [n for n in c.corruptions if n not in known]
-        need(not bad, f"unknown corruption(s) {bad}; choose from {', '.join(known)}")
+        bad = [n for n in c.corruptions if n not in CORRUPTIONS]
+        need(not bad, f"unknown corruption(s) {bad}; choose from {', '.join(CORRUPTIONS)}")
 
 
 def config_field_names() -> list[str]:
@@ -252,9 +247,6 @@ def config_from_args(args: Any) -> TrialConfig:
 
 
 __all__ = [
-    "CLASSIFIERS",
-    "DATASETS",
-    "GENERATORS",
     "OUTPUT_FIELDS",
     "PRESETS",
     "PRESET_VALUES",

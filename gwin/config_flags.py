@@ -13,8 +13,8 @@ import typing
 from dataclasses import MISSING, fields
 from typing import Any
 
-from gwin.config import CLASSIFIERS, DATASETS, GENERATORS, TrialConfig
-from gwin.corruptions import corruption_names
+from gwin.config import TrialConfig
+from gwin.names import CLASSIFIERS, CORRUPTIONS, DATASETS, GENERATORS
 from gwin.presets import PRESET_VALUES, PRESETS
 
 DEFAULT_PRESET = "smoke"
@@ -67,7 +67,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "val_limit": "final predictions on the first N validation inputs (default: all)",
         "checkpoint_every": "checkpoint every K generator iterations",
         "corruptions": "corrupted test sets to evaluate (MNIST-C style), of: "
-        + ", ".join(corruption_names()),
+        + ", ".join(CORRUPTIONS),
         "n_examples": "transformed test images kept for the figures",
         "snapshots": "also evaluate and record the run at these iterations, each as the trial "
         "with iterations = k",
@@ -85,7 +85,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "dataset": DATASETS,
     "classifier": CLASSIFIERS,
     "generator": GENERATORS,
-    "corruptions": tuple(corruption_names()),
+    "corruptions": CORRUPTIONS,
     "preset": PRESETS,
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gwin.corruptions import corruption_names
+from gwin.names import CORRUPTIONS
 
 PRESETS = ("smoke", "cpu", "paper")
 
@@ -62,5 +62,5 @@ PRESET_VALUES: dict[str, dict[str, Any]] = {
         checkpoint_every=500,
         corruptions=(),
     ),
-    "paper": dict(corruptions=tuple(corruption_names())),
+    "paper": dict(corruptions=CORRUPTIONS),
 }

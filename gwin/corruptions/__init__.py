@@ -36,6 +36,8 @@ from gwin.corruptions.geometry import rotate, scale, shear, translate
 from gwin.corruptions.noise import brightness, fog, impulse_noise, shot_noise
 from gwin.corruptions.overlay import dotted_line, stripe, zigzag
 from gwin.errors import GwinError
+from gwin.names import CORRUPTIONS as CORRUPTION_NAMES
+from gwin.names import check_registry
 
 Corruption = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
@@ -55,6 +57,7 @@ CORRUPTIONS: dict[str, Corruption] = {
     "dotted_line": dotted_line,
     "zigzag": zigzag,
 }
+check_registry("CORRUPTIONS", CORRUPTION_NAMES, CORRUPTIONS)
 
 
 def corruption_names() -> list[str]:

@@ -34,10 +34,10 @@ from gwin.data.download import mirror_bases, mirror_urls, verify_file
 from gwin.data.idx import parse_idx, read_idx_bytes
 from gwin.data.sources import DEBIAN_DIRS, IDX_FILES, MIRRORS, SUBFOLDERS, IdxFile
 from gwin.errors import GwinError
+from gwin.names import DATASETS
 
 log = logging.getLogger(__name__)
 
-DATASETS = ("digits", "mnist", "fashion_mnist")
 DATA_DIR_ENV = "GWIN_DATA_DIR"
 # Arbitrary but fixed forever: changing it changes every split and voids comparisons.
 SPLIT_SEED = 20190606

@@ -17,6 +17,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from gwin.errors import GwinError
+from gwin.names import GENERATORS as GENERATOR_NAMES
+from gwin.names import check_registry
 
 IMAGE_SHAPE = (1, 28, 28)
 PIXELS = 28 * 28
@@ -109,6 +111,7 @@ class Critic(nn.Module):
 
 
 GENERATORS = {"dcgan": DCGANGenerator, "residual": ResidualGenerator}
+check_registry("GENERATORS", GENERATOR_NAMES, GENERATORS)
 
 
 def build_generator(name: str, dim: int, z_dim: int) -> DCGANGenerator:

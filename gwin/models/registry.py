@@ -7,6 +7,8 @@ from typing import Any
 from gwin.errors import GwinError
 from gwin.models.classifiers import BAYESIAN, MCClassifier
 from gwin.models.deterministic import DropoutLeNet5, LeNet5Ensemble, SoftmaxLeNet5
+from gwin.names import CLASSIFIERS as CLASSIFIER_NAMES
+from gwin.names import check_registry
 
 CLASSIFIERS: dict[str, type[MCClassifier]] = {
     **BAYESIAN,
@@ -14,6 +16,7 @@ CLASSIFIERS: dict[str, type[MCClassifier]] = {
     "lenet5_ensemble": LeNet5Ensemble,
     "lenet5_softmax": SoftmaxLeNet5,
 }
+check_registry("CLASSIFIERS", CLASSIFIER_NAMES, CLASSIFIERS)
 
 
 def build_classifier(name: str, num_classes: int = 10, **kwargs: Any) -> MCClassifier:

@@ -20,7 +20,7 @@ Results: STORAGE/NAME/results (default ./runs/classifier_variants); the comparis
 
 import sys
 
-from gwin.config import CLASSIFIERS
+from gwin.names import CLASSIFIERS
 from gwin.tune import study_main
 
 

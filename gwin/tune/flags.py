@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gwin.config import (
-    DATASETS,
     PRESETS,
     RUNTIME_FIELDS,
     TrialConfig,
@@ -25,6 +24,7 @@ from gwin.config import (
 from gwin.config_file import add_config_file_flags, config_yaml, effective_config, parse_with_config
 from gwin.config_flags import add_config_flags, preset_in
 from gwin.errors import GwinError, OneLineParser
+from gwin.names import DATASETS
 from gwin.tune.trackers import add_tracker_flags
 
 StudyParser = OneLineParser

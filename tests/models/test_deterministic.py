@@ -7,12 +7,12 @@ import torch
 import torch.nn.functional as F
 
 from gwin.cache import cache_key, classifier_fields
-from gwin.config import CLASSIFIERS as CONFIG_NAMES
 from gwin.config import TrialConfig
 from gwin.data.datasets import Split
 from gwin.metrics.certainty import mc_summary
 from gwin.models.deterministic import DEFAULT_DROPOUT, DEFAULT_ENSEMBLE_SIZE, MCDropout
 from gwin.models.registry import CLASSIFIERS, build_classifier
+from gwin.names import CLASSIFIERS as CONFIG_NAMES
 from gwin.train_classifier import train_classifier
 
 pytestmark = pytest.mark.usefixtures("one_thread")
