@@ -150,17 +150,3 @@ class Snapshot(Callback):
         trainer.generator.train()
         if self.deliver is not None:
             self.deliver(result)
-
-
-class PoisonGenerator(Callback):
-    """TEST-ONLY fault injection: after iteration `at`, fill G's weights with NaN, as a run that
-    diverged would leave them."""
-
-    def __init__(self, at: int):
-        self.at = at
-
-    def on_iteration_end(self, trainer: WGWINTrainer, losses: dict[str, torch.Tensor]) -> None:
-        if trainer.iteration == self.at:
-            with torch.no_grad():
-                for p in trainer.generator.parameters():
-                    p.fill_(float("nan"))

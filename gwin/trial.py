@@ -26,6 +26,7 @@ from gwin.config import TrialConfig
 from gwin.data.datasets import DatasetSplits, Split, load_dataset
 from gwin.device import mc_chunk, resolve_device
 from gwin.evaluate import predict
+from gwin.faults import NO_FAULTS, Faults
 from gwin.metrics.names import HISTORY_COLUMNS, VAL_GAIN, as_val
 from gwin.metrics.sweep import tau_sweep
 from gwin.model import MODEL_DIR, model_files
@@ -37,7 +38,6 @@ from gwin.train_callbacks import (
     DivergenceCheck,
     Metrics,
     PeriodicReport,
-    PoisonGenerator,
     ProgressBar,
     Snapshot,
 )
@@ -129,7 +129,7 @@ def run_trial(
     resume_state: dict[str, Any] | None = None,
     report: Report | None = None,
     on_snapshot: Callable[[TrialResult], None] | None = None,
-    poison_at: int | None = None,
+    faults: Faults = NO_FAULTS,
     on_picture: Callable[[int, np.ndarray], None] | None = None,
     picture_every: int = 1,
 ) -> TrialResult:
@@ -220,8 +220,7 @@ def run_trial(
             DivergenceCheck(every, also_at=snapshots),
             periodic,
         ]
-        if poison_at is not None:  # TEST-ONLY: a generator that diverges after `poison_at`
-            callbacks.insert(0, PoisonGenerator(poison_at))
+        callbacks[:0] = faults.callbacks(cfg)  # none unless a fault test asks
         facts = {
             "n_train": len(train),
             "n_confident": len(confident),

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gwin.faults import Faults
 from gwin.metrics.sweep import tau_sweep
 from gwin.rejection import REPORT_TAU
 from gwin.store.schema import PREDICTION_COLUMNS
@@ -140,7 +141,7 @@ def test_a_diverging_generator_stops_the_trial_with_the_loss_and_iteration(tiny_
 
     # NaN weights after iteration 3: the first loss of iteration 4 (the critic's) is NaN
     with pytest.raises(TrialDiverged, match=r"^critic loss is NaN at iteration 4; the run"):
-        run_trial(tiny_cfg, poison_at=3)
+        run_trial(tiny_cfg, faults=Faults(poison_generator="3"))
 
 
 @pytest.mark.parametrize("name", ["lenet5_dropout", "lenet5_ensemble", "lenet5_softmax"])

@@ -24,6 +24,7 @@ from gwin.config import (
 from gwin.config_file import add_config_file_flags, config_yaml, effective_config, parse_with_config
 from gwin.config_flags import add_config_flags, preset_in
 from gwin.errors import GwinError, OneLineParser
+from gwin.faults import Faults
 from gwin.names import DATASETS
 from gwin.tune.trackers import add_tracker_flags
 
@@ -117,10 +118,7 @@ def build_parser(
         metavar="SEED",
         help="exactly these seeds, even one (--seed-list 7 runs seed 7 alone); replaces --seeds",
     )
-    g.add_argument("--fail-once-at-iteration", type=int, default=None, help=argparse.SUPPRESS)
-    g.add_argument("--fail-once-how", choices=("raise", "kill"), default="raise",
-                   help=argparse.SUPPRESS)  # fmt: skip
-    g.add_argument("--poison-generator", default=None, help=argparse.SUPPRESS)  # FIELD=VALUE@K
+    Faults.add_flags(g)
     add_tracker_flags(parser)
     add_config_flags(
         parser,

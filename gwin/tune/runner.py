@@ -16,6 +16,7 @@ from typing import Any
 
 from gwin.device import check_study_devices
 from gwin.errors import EXIT_OK, GwinError
+from gwin.faults import Faults
 from gwin.store.driver_lock import (
     DriverLease,
     exclusive_driver,
@@ -95,9 +96,7 @@ def runtime_for(args: argparse.Namespace, study: Folder, run: str) -> TrialRunti
         device=args.device or "auto",
         progress=bool(args.progress),
         cpus_per_trial=args.cpus_per_trial,
-        fail_once_at_iteration=args.fail_once_at_iteration,
-        fail_once_how=args.fail_once_how,
-        poison_generator=args.poison_generator,
+        faults=Faults.from_args(args),
         picture_every=picture_every(args),
     )
 

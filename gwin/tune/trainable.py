@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
 import tempfile
 import time
@@ -23,8 +22,9 @@ from typing import Any
 
 from gwin.config import config_from
 from gwin.errors import TrialDiverged
+from gwin.faults import NO_FAULTS, Faults
 from gwin.metrics.names import VAL_GAIN, VAL_GWIN_ACC_REJECTED, VAL_OVERALL_ACC_DELTA
-from gwin.store.location import Folder, exists, write_json
+from gwin.store.location import Folder
 from gwin.store.schema import error_record
 from gwin.store.trial_outputs import (
     is_complete,
@@ -39,7 +39,6 @@ STATE_FILE = "gwin_state.pt"
 TIMESTEPS_TOTAL = "timesteps_total"  # ray.tune.result.TIMESTEPS_TOTAL, without importing Ray
 # The first four non-Tune keys of a report become the columns of Tune's progress table.
 PROGRESS_COLUMNS = ("gen_iter", "critic_loss", VAL_OVERALL_ACC_DELTA, VAL_GWIN_ACC_REJECTED)
-FAULT_DIR = ".fault-injected"
 
 
 @dataclass(frozen=True)
@@ -54,12 +53,7 @@ class TrialRuntime:
     device: str  # "auto": CUDA when the trial holds a GPU, else CPU
     progress: bool
     cpus_per_trial: float
-    # TEST-ONLY fault injection: raise once, right after the checkpoint at this generator
-    # iteration (a marker file in the study folder makes it happen only once per trial).
-    fail_once_at_iteration: int | None = None
-    fail_once_how: str = "raise"  # or "kill": SIGKILL of the trial's worker process
-    # TEST-ONLY: "FIELD=VALUE@K": trials whose FIELD is VALUE get NaN weights after iteration K
-    poison_generator: str | None = None
+    faults: Faults = NO_FAULTS  # none unless a fault test asks (gwin.faults)
     # every this many validation reports, a picture of G(x, z) for the tracker (0: none)
     picture_every: int = 0
 
@@ -123,25 +117,6 @@ def _load_state(checkpoint) -> dict[str, Any] | None:
     return state
 
 
-def _poison_at(spec: str | None, cfg) -> int | None:
-    if spec is None:
-        return None
-    condition, _, iteration = spec.rpartition("@")
-    field, _, value = condition.partition("=")
-    return int(iteration) if str(getattr(cfg, field)) == value else None
-
-
-def _maybe_fail(runtime: TrialRuntime, study: Folder, trial_id: str, iteration: int) -> None:
-    if runtime.fail_once_at_iteration != iteration:
-        return
-    marker = study.path(FAULT_DIR, trial_id)
-    if not exists(study.fs, marker):
-        write_json(study.fs, marker, {"iteration": iteration, "how": runtime.fail_once_how})
-        if runtime.fail_once_how == "kill":  # as the OOM killer or a pre-empted node would
-            os.kill(os.getpid(), signal.SIGKILL)
-        raise RuntimeError(f"test-only injected failure after the checkpoint at {iteration}")
-
-
 def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
     """Run one trial under Tune; resumes from `tune.get_checkpoint()` after a failure."""
     started_at = time.time()
@@ -186,7 +161,7 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
             Path(ckpt_dir, STATE_FILE + ".sha256").write_text(digest)
             # report() persists the folder to the study's storage before it returns
             tune.report(row, checkpoint=tune.Checkpoint.from_directory(ckpt_dir))
-        _maybe_fail(runtime, study, trial_id, int(metrics["iteration"]))
+        runtime.faults.after_checkpoint(study, trial_id, int(metrics["iteration"]))
 
     def where_ran() -> dict[str, Any]:
         return {
@@ -213,7 +188,7 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
             resume_state=_load_state(tune.get_checkpoint()),
             report=report,
             on_snapshot=on_snapshot,
-            poison_at=_poison_at(runtime.poison_generator, cfg),
+            faults=runtime.faults,
             on_picture=(lambda _, grid: picture.update({PICTURE_KEY: grid}))
             if runtime.picture_every
             else None,
