@@ -47,6 +47,7 @@ from gwin.store.index import index_trials, rebuild_index
 from gwin.store.location import OUTPUTS_DIR, Folder, list_dirs
 from gwin.store.schema import PREDICTION_COLUMNS, PREDICTION_TYPES, stamp
 from gwin.store.trial_outputs import trial_folder, write_trial
+from gwin.store.trials_table import trials_row
 from gwin.trial_eval import headline_summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,17 +114,14 @@ def synthetic_trial(cfg: TrialConfig, rng: np.random.Generator) -> SimpleNamespa
         }  # fmt: skip
         for it in range(cfg.eval_every, cfg.iterations + 1, cfg.eval_every)
     ]
-    from gwin.store.schema import config_columns
-
-    record = {
-        "trial_id": trial_id, "study": "bench_results", **config_columns(cfg),
-        "n_train": 50_000, "n_confident": int(rng.integers(30_000, 48_000)),
-        "classifier_cache_hit": True, "confident_cache_hit": True, "resumed_from_iteration": 0,
-        "device": "cuda", "final_critic_loss": -1.0, "final_generator_loss": 1.0,
+    record = trials_row(
+        cfg, trial_id, "bench_results", n_train=50_000,
+        n_confident=int(rng.integers(30_000, 48_000)), classifier_cache_hit=True,
+        confident_cache_hit=True, resumed_from_iteration=0, device="cuda",
+        final_critic_loss=-1.0, final_generator_loss=1.0,
         **headline_summary(frames[0], "val"), **headline_summary(test, "test"),
-        "val_ece": 0.02, "val_nll": 0.3, "test_ece": 0.02, "test_nll": 0.3,
-        "seconds_total": 600.0, "gwin_version": "bench", "status": "ok", "error": "",
-    }  # fmt: skip
+        val_ece=0.02, val_nll=0.3, test_ece=0.02, test_nll=0.3, seconds_total=600.0,
+    )  # fmt: skip
     return SimpleNamespace(record=record, predictions=predictions, examples=examples,
                            history=history)  # fmt: skip
 

@@ -33,6 +33,7 @@ from gwin.model import MODEL_DIR, model_files
 from gwin.models.gwin_nets import Critic, build_generator
 from gwin.models.registry import build_classifier
 from gwin.rejection import REPORT_TAU
+from gwin.store.trials_table import trials_row
 from gwin.tracking import Pictures
 from gwin.train_callbacks import (
     DivergenceCheck,
@@ -43,7 +44,7 @@ from gwin.train_callbacks import (
 )
 from gwin.train_classifier import train_classifier
 from gwin.train_gwin import WGWINTrainer
-from gwin.trial_eval import evaluate_sets, finished_record, stage_seed
+from gwin.trial_eval import evaluate_sets, stage_seed
 
 Report = Callable[[Metrics, dict[str, Any] | None], None]
 
@@ -244,10 +245,20 @@ def run_trial(
                 predictions, examples, summary = evaluate_sets(
                     run_cfg, classifier, generator, val, test, run_id
                 )
-            record = finished_record(run_cfg, run_id, study_name, facts, summary, history)
-            seconds = {"seconds_gwin": time.perf_counter() - gwin_started, **timer.seconds}
-            record.update(**seconds, seconds_total=time.perf_counter() - started)
-            record["model_dir"] = MODEL_DIR
+            last = history[-1] if history else {}
+            record = trials_row(
+                run_cfg,
+                run_id,
+                study_name,
+                **facts,
+                final_critic_loss=last.get("critic_loss"),
+                final_generator_loss=last.get("generator_loss"),
+                **summary,
+                # a snapshot's gwin stage is still running: its seconds so far
+                **{"seconds_gwin": time.perf_counter() - gwin_started, **timer.seconds},
+                seconds_total=time.perf_counter() - started,
+                model_dir=MODEL_DIR,
+            )
             model = model_files(run_cfg, classifier, generator, data.num_classes, run_id)
             return TrialResult(record, predictions, examples, history, model)
 

@@ -1,5 +1,5 @@
-"""A trial's final evaluation and its `trials` row, shared by the end of a run and its
-snapshots (a snapshot at iteration k is evaluated exactly as a trial with iterations = k).
+"""A trial's final evaluation and the `trials` row's summary of it, shared by the end of a run
+and its snapshots (a snapshot at iteration k is evaluated exactly as a trial with iterations = k).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from typing import Any
 import pandas as pd
 import torch
 
-from gwin import __version__
 from gwin.config import TrialConfig
 from gwin.data.datasets import Split
 from gwin.device import mc_chunk
@@ -19,7 +18,7 @@ from gwin.metrics.calibration import calibration
 from gwin.metrics.paired import paired_counts
 from gwin.metrics.sweep import tau_sweep
 from gwin.rejection import REPORT_TAU
-from gwin.store.schema import config_columns
+from gwin.store.trials_table import HEADLINE, PAIRED
 
 # Corrupted test sets are the same for every trial, so trials are compared on identical inputs.
 CORRUPTION_SEED = 2019
@@ -79,47 +78,9 @@ def headline_summary(frame: pd.DataFrame, split: str) -> dict[str, float]:
     GWIN and of the identity baseline, and the paired counts with their exact McNemar p, for
     GWIN vs BNN, identity vs BNN and GWIN vs identity (docs/results.md)."""
     row = tau_sweep(frame, [REPORT_TAU]).iloc[0]
-    out = {
-        f"{split}_{k}": float(row[k])
-        for k in (
-            "bnn_acc",
-            "overall_acc_delta",
-            "rejected_acc_delta",
-            "identity_rejected_acc_delta",
-            "gain_over_identity",
-        )
-    }
-    for prefix, after, before in (
-        ("", "gwin", "bnn"),
-        ("identity_", "identity", "bnn"),
-        ("vs_identity_", "gwin", "identity"),
-    ):
+    out = {f"{split}_{k}": float(row[k]) for k in HEADLINE}
+    for prefix, (after, before) in PAIRED.items():
         paired = paired_counts(frame, REPORT_TAU, after=after, before=before)
         for key in ("fixed", "broken", "mcnemar_p"):
             out[f"{split}_{prefix}{key}"] = paired[key]
     return out
-
-
-def finished_record(
-    cfg: TrialConfig,
-    trial_id: str,
-    study_name: str,
-    facts: dict[str, Any],
-    summary: dict[str, Any],
-    history: list[dict[str, float]],
-) -> dict[str, Any]:
-    """The `trials` row of a finished trial (docs/results.md); `facts` are what the run
-    learned on the way (|P_c|, cache hits, ...), `history` its validation reports so far."""
-    last = history[-1] if history else {}
-    return {
-        "trial_id": trial_id,
-        "study": study_name,
-        **config_columns(cfg),
-        **facts,
-        "final_critic_loss": last.get("critic_loss"),
-        "final_generator_loss": last.get("generator_loss"),
-        **summary,
-        "gwin_version": __version__,
-        "status": "ok",
-        "error": "",
-    }

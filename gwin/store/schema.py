@@ -8,10 +8,6 @@ docs/results.md, whenever a column is added, removed or changes meaning.
 
 from __future__ import annotations
 
-import json
-import time
-from typing import Any
-
 import pyarrow as pa
 
 from gwin.errors import GwinError
@@ -47,7 +43,8 @@ MODEL_DIR = "model"
 # The tables of one trial folder; `trials.parquet` is written last and marks the trial complete.
 TRIAL_TABLES = ("examples", "predictions", "sweeps", "selective", "history", "trials")
 
-# Columns every reader relies on; a table may hold more (a trials row holds ~100).
+# Columns every reader relies on; a table may hold more (every trials column, with its type, is
+# declared in gwin.store.trials_table).
 REQUIRED_COLUMNS = {
     "trials": [
         "trial_id",
@@ -119,34 +116,6 @@ def check_columns(columns: list[str], table: str, where: str) -> None:
         )
 
 
-def config_columns(cfg) -> dict[str, Any]:
-    """A TrialConfig's columns of a `trials` row: its result fields with the effective
-    classifier seed, list fields as JSON strings, and all of them as `config_json`."""
-    fields = cfg.result_fields()
-    return {
-        **fields,
-        "classifier_seed": cfg.effective_classifier_seed,
-        "taus": json.dumps(fields["taus"]),
-        "corruptions": json.dumps(fields["corruptions"]),
-        "config_json": json.dumps(fields, sort_keys=True),
-    }
-
-
-def error_record(study_name: str, run: str, cfg, message: str) -> dict[str, Any]:
-    """A trials row for a failed trial: its identity, status 'error' and the error's first
-    line; what only a finished trial knows stays null."""
-    return {
-        **dict.fromkeys(REQUIRED_COLUMNS["trials"]),
-        "trial_id": cfg.trial_key(),
-        "study": study_name,
-        **config_columns(cfg),
-        "run": run,
-        "finished_at": time.time(),
-        "status": "error",
-        "error": message,
-    }
-
-
 __all__ = [
     "PREDICTION_COLUMNS",
     "PREDICTION_TYPES",
@@ -155,9 +124,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "TRIAL_TABLES",
     "check_columns",
-    "config_columns",
     "check_version",
-    "error_record",
     "stamp",
     "to_arrow",
 ]

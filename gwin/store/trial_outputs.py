@@ -33,7 +33,8 @@ from gwin.store.location import (
     write_bytes,
     write_json,
 )
-from gwin.store.schema import MODEL_DIR, TRIAL_TABLES, check_version, stamp, to_arrow
+from gwin.store.schema import MODEL_DIR, TRIAL_TABLES, check_version, to_arrow
+from gwin.store.trials_table import trials_arrow
 
 # trials.parquet last: a reader that sees it also sees the tables it describes
 OUTPUT_FILES = tuple(f"{name}.parquet" for name in TRIAL_TABLES)
@@ -63,7 +64,7 @@ def trial_tables(result) -> dict[str, pa.Table]:
         "sweeps.parquet": to_arrow(trial_sweeps(predictions, taus), "sweeps"),
         "selective.parquet": to_arrow(trial_selective(predictions), "selective"),
         "history.parquet": to_arrow(history, "history"),
-        "trials.parquet": stamp(pa.Table.from_pylist([record])),
+        "trials.parquet": trials_arrow([record]),
     }
 
 

@@ -17,15 +17,15 @@ from ray import tune
 from gwin.config import config_from
 from gwin.store.index import index_trials
 from gwin.store.location import Folder, list_dirs
-from gwin.store.schema import error_record
 from gwin.store.trial_outputs import is_complete, record_error, trial_folder
+from gwin.store.trials_table import error_row
 
 logger = logging.getLogger(__name__)
 
 
 def failed_trial(study_name: str, run: str, params: dict[str, Any], message: str) -> dict:
-    """The trials row of a failed Tune trial (gwin.store.schema.error_record)."""
-    return error_record(study_name, run, config_from(params), message)
+    """The trials row of a failed Tune trial (gwin.store.trials_table.error_row)."""
+    return error_row(study_name, run, config_from(params), message)
 
 
 def error_line(err: BaseException | str | None) -> str:

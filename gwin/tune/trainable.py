@@ -25,7 +25,6 @@ from gwin.errors import TrialDiverged
 from gwin.faults import NO_FAULTS, Faults
 from gwin.metrics.names import VAL_GAIN, VAL_GWIN_ACC_REJECTED, VAL_OVERALL_ACC_DELTA
 from gwin.store.location import Folder
-from gwin.store.schema import error_record
 from gwin.store.trial_outputs import (
     is_complete,
     read_trial,
@@ -33,6 +32,7 @@ from gwin.store.trial_outputs import (
     trial_folder,
     write_trial,
 )
+from gwin.store.trials_table import error_row
 from gwin.tune.trackers import PICTURE_KEY
 
 STATE_FILE = "gwin_state.pt"
@@ -198,7 +198,7 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
         # a result, not a crash: recorded as the trial's error row, and not retried (a retry
         # from the last checkpoint would diverge again)
         message = f"{type(err).__name__}: {err}"
-        record_error(study, error_record(runtime.study_name, runtime.run, cfg, message))
+        record_error(study, error_row(runtime.study_name, runtime.run, cfg, message))
         tune.report({"gen_iter": 0, "diverged": 1})
         return
     result.record.update(where_ran())

@@ -21,8 +21,8 @@ from gwin.metrics.sweep import tau_sweep
 from gwin.report.stats import format_mean_std
 from gwin.store.index import rebuild_index
 from gwin.store.location import Folder
-from gwin.store.schema import config_columns
 from gwin.store.trial_outputs import record_error, trial_folder, write_trial
+from gwin.store.trials_table import config_values
 
 ROOT = Path(__file__).resolve().parents[2]  # analysis/ is importable via pytest's pythonpath
 
@@ -51,7 +51,7 @@ def trial_record(trial_id: str, status: str = "ok", **overrides) -> dict:
     return {
         "trial_id": trial_id,
         "study": "synthetic",
-        **config_columns(cfg),
+        **config_values(cfg),
         "n_confident": 100,
         "classifier_cache_hit": False,
         "seconds_total": 1.0,

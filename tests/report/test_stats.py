@@ -22,8 +22,8 @@ from gwin.report.stats import (
 from gwin.store.index import rebuild_index
 from gwin.store.location import Folder
 from gwin.store.reader import load_results, write_parquet
-from gwin.store.schema import config_columns
 from gwin.store.trial_outputs import record_error, trial_folder, write_trial
+from gwin.store.trials_table import config_values
 
 
 def record(trial_id, status="ok", **overrides):
@@ -32,7 +32,7 @@ def record(trial_id, status="ok", **overrides):
     return {
         "trial_id": trial_id,
         "study": "hand",
-        **config_columns(cfg),
+        **config_values(cfg),
         "corruptions": json.dumps([]),
         "n_confident": 10,
         "classifier_cache_hit": False,

@@ -16,7 +16,6 @@ from gwin.store.schema import (
     PREDICTION_TYPES,
     SCHEMA_VERSION,
     VERSION_KEY,
-    config_columns,
     to_arrow,
 )
 from gwin.store.trial_outputs import (
@@ -27,6 +26,7 @@ from gwin.store.trial_outputs import (
     trial_folder,
     write_trial,
 )
+from gwin.store.trials_table import config_values
 from gwin.tune.driver_callback import failed_trial
 from gwin.tune.plan_file import PLAN_FILE, check_same_plan
 from tests.store.test_index import PARAMS, fake_result
@@ -91,11 +91,11 @@ def test_a_later_success_replaces_the_error_row(tmp_path):
 
 def test_config_columns_of_a_trials_row():
     cfg = TrialConfig.from_preset("smoke", seed=3, taus=[0.5, 0.8], corruptions=["rotate"])
-    cols = config_columns(cfg)
+    cols = config_values(cfg)
     assert cols["seed"] == 3 and cols["classifier_seed"] == 3  # None means "the trial seed"
     assert cols["taus"] == "[0.5, 0.8]" and cols["corruptions"] == '["rotate"]'
     assert json.loads(cols["config_json"]) == cfg.result_fields()
-    assert config_columns(cfg.replace(classifier_seed=7))["classifier_seed"] == 7
+    assert config_values(cfg.replace(classifier_seed=7))["classifier_seed"] == 7
 
 
 def test_a_resumed_search_must_be_the_stored_search(tmp_path):
