@@ -17,13 +17,6 @@ from typing import Any
 from gwin.device import check_study_devices
 from gwin.errors import EXIT_OK, GwinError
 from gwin.faults import Faults
-from gwin.store.driver_lock import (
-    DriverLease,
-    exclusive_driver,
-    processes_started_here,
-    refusal,
-    running_owner,
-)
 from gwin.store.location import (
     CACHE_DIR,
     TUNE_DIR,
@@ -33,6 +26,13 @@ from gwin.store.location import (
 )
 from gwin.store.trial_outputs import done_ids
 from gwin.tune.address import check_address
+from gwin.tune.driver_lock import (
+    DriverLease,
+    exclusive_driver,
+    processes_started_here,
+    refusal,
+    running_owner,
+)
 from gwin.tune.flags import parse_study
 from gwin.tune.plan_file import check_same_plan, write_plan
 from gwin.tune.report import (

@@ -40,7 +40,7 @@ import yaml
 from gwin.store.reader import read_table
 from tests.sockets import listening_hosts
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RAY = str(Path(sys.executable).with_name("ray"))
 USER = "gwin-launch"
 CLUSTER = "gwin-onprem"  # cluster_name in onprem.yaml
@@ -221,7 +221,7 @@ def test_ray_up_submit_a_study_and_ray_down(lab):
     # cluster/README.md, steps 1 and 3
     _run([RAY, "get-auth-token", "--generate"], env=env, timeout=60)
     (base / "local/.ray/auth_token").chmod(0o600)
-    _run([sys.executable, "-m", "gwin.cluster_config", "--require-filled", str(cluster)],
+    _run([sys.executable, "-m", "gwin.tune.cluster_config", "--require-filled", str(cluster)],
          env=env, timeout=60)  # fmt: skip
 
     # step 4: ray up, and the tunnel to the dashboard (8265 is the head's own port here)

@@ -13,8 +13,8 @@ then the security rules the files in `cluster/` promise:
 - trials at a fair CPU share: each `ray start` sets `RAY_worker_niceness=0` (Ray's default 15
   lets any other process on a node starve the trials).
 
-Run `python -m gwin.cluster_config cluster/aws-gpu.yaml --require-filled` after filling a file in;
-`--require-filled` also fails while a `REPLACE_...` placeholder is left.
+Run `python -m gwin.tune.cluster_config cluster/aws-gpu.yaml --require-filled` after filling a
+file in; `--require-filled` also fails while a `REPLACE_...` placeholder is left.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _ray_validators() -> tuple[Callable[[dict], dict], Callable[[dict], None]]:
         raise GwinError(
             f"ray {ray.__version__} no longer has ray.autoscaler._private.util.prepare_config/"
             "validate_config; find where `ray up` validates configs and update "
-            "gwin.cluster_config._ray_validators"
+            "gwin.tune.cluster_config._ray_validators"
         ) from e
     return prepare_config, validate_config
 

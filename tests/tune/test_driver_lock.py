@@ -6,8 +6,11 @@ import time
 import pytest
 
 from gwin.errors import GwinError
-from gwin.store.driver_lock import LEASE_EXPIRES_S, LEASE_FILE, exclusive_driver
 from gwin.store.location import Folder, exists, read_json, write_json
+from gwin.tune.driver_lock import LEASE_EXPIRES_S, LEASE_FILE, exclusive_driver
+from tests.store import conftest as store_fixtures
+
+s3 = store_fixtures.s3  # the moto S3 server of the store tests, on 127.0.0.1
 
 
 def test_a_local_study_is_held_by_one_driver_and_released_after(tmp_path):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gwin.cluster_config import PLACEHOLDER, main, security_problems, validate_cluster_yaml
 from gwin.errors import GwinError
+from gwin.tune.cluster_config import PLACEHOLDER, main, security_problems, validate_cluster_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CLUSTER = ROOT / "cluster"
 YAMLS = sorted(CLUSTER.glob("*.yaml"))
 

@@ -26,7 +26,7 @@ import pytest
 
 from tests.sockets import listening_hosts
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RAY = str(Path(sys.executable).with_name("ray"))
 
 pytestmark = [
