@@ -138,7 +138,7 @@ class ArtifactCache:
                 built.append(found)
             return bool(built)
 
-        what = f"{fields['kind']} {self.folder.display(_name(fields, ''))}"
+        what = f"{fields['kind']} {self.folder.location_of(_name(fields, ''))}"
         lease = self.path(fields, ".lease")
         with hold(self.folder.fs, lease, until=done, what=what, times=self.times) as held:
             if not held:
@@ -171,7 +171,7 @@ class ArtifactCache:
             artifact, problem = checked_bytes(data, sidecar.get("sha256"))
         if problem:
             if report:
-                where = self.folder.display(_name(fields, ".pt"))
+                where = self.folder.location_of(_name(fields, ".pt"))
                 print(f"[gwin] cached {fields['kind']} {where} is corrupt: {problem}; "
                       "rebuilding it", file=sys.stderr)  # fmt: skip
             return None

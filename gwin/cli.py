@@ -217,12 +217,14 @@ def trial_main(argv: list[str]) -> int:
         write_trial(folder, snapshot)
         snapshots.append(folder.location)
 
-    def report(metrics: Metrics, state: dict[str, Any] | None) -> None:
+    def on_progress(metrics: Metrics, state: dict[str, Any] | None) -> None:
         if state is not None:
             checkpoint.save(state)
 
     try:
-        result = run_trial(cfg, resume_state=resume_state, report=report, on_snapshot=on_snapshot)
+        result = run_trial(
+            cfg, resume_state=resume_state, on_progress=on_progress, on_snapshot=on_snapshot
+        )
     except TrialDiverged:
         checkpoint.clear()  # over for good, as in a study: a resume would diverge again
         raise
@@ -245,7 +247,9 @@ def trial_main(argv: list[str]) -> int:
         f"{r['test_vs_identity_broken']} (p = {r['test_vs_identity_mcnemar_p']:.3g}), gain "
         f"{r['test_gain_over_identity']:+.2f} points"
     )
-    print(f"\nresults: {out.display('trials.parquet')}, {out.display('predictions.parquet')}")
+    print(
+        f"\nresults: {out.location_of('trials.parquet')}, {out.location_of('predictions.parquet')}"
+    )
     for folder in snapshots:
         print(f"snapshot: {folder} (the same trial at fewer iterations)")
     return 0

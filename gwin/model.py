@@ -158,7 +158,7 @@ class GWIN:
 def _read(folder, name: str) -> bytes:
     if not folder.exists(name):
         raise GwinError(
-            f"{folder.display(name)} is missing; this is not a complete gwin model folder "
+            f"{folder.location_of(name)} is missing; this is not a complete gwin model folder "
             "(trials written before gwin saved models have none: re-run the trial)"
         )
     return read_bytes(folder.fs, folder.path(name))
@@ -173,7 +173,9 @@ def load_model_folder(folder, device: str | torch.device = "cpu") -> GWIN:
     try:
         meta = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as err:
-        raise GwinError(f"{folder.display('model.json')} is not valid JSON: it is damaged") from err
+        raise GwinError(
+            f"{folder.location_of('model.json')} is not valid JSON: it is damaged"
+        ) from err
     if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
         found = meta.get("format") if isinstance(meta, dict) else None
         raise GwinError(
@@ -185,7 +187,7 @@ def load_model_folder(folder, device: str | torch.device = "cpu") -> GWIN:
     for name in WEIGHTS:
         data = _read(folder, name)
         if sha256_bytes(data) != meta["sha256"].get(name):
-            raise GwinError(f"{folder.display(name)} does not match its SHA-256: it is damaged")
+            raise GwinError(f"{folder.location_of(name)} does not match its SHA-256: it is damaged")
         state[name] = torch.load(io.BytesIO(data), map_location=device, weights_only=True)
     c, g = meta["classifier"], meta["generator"]
     classifier = build_classifier(c["name"], meta["num_classes"], **c["options"]).to(device)

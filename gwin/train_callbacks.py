@@ -46,9 +46,9 @@ class ProgressBar(Callback):
             self.bar.close()
 
 
-class PeriodicReport(Callback):
+class PeriodicProgress(Callback):
     """Every `eval_every` / `checkpoint_every` iterations (and at the end): validate, then hand
-    the metrics (and, on checkpoint iterations, the trainer state) to `report(metrics, state)`.
+    the metrics (and, on checkpoint iterations, the trainer state) to `on_progress(metrics, state)`.
 
     Validation runs under a forked RNG so that reporting never changes the training trajectory
     (a resumed run and an uninterrupted one stay identical).
@@ -57,12 +57,12 @@ class PeriodicReport(Callback):
     def __init__(
         self,
         validate: Callable[[WGWINTrainer], Metrics],
-        report: Callable[[Metrics, dict[str, Any] | None], None],
+        on_progress: Callable[[Metrics, dict[str, Any] | None], None],
         eval_every: int,
         checkpoint_every: int,
         also_at: Collection[int] = (),
     ):
-        self.validate, self.report = validate, report
+        self.validate, self.on_progress = validate, on_progress
         self.eval_every, self.checkpoint_every = eval_every, checkpoint_every
         self.also_at = set(also_at)  # snapshots: each is the last iteration of a shorter trial
         self.history: list[Metrics] = []
@@ -85,7 +85,7 @@ class PeriodicReport(Callback):
             self.history.append(metrics)
         # the history travels with the state: a resumed run's history is the whole run's
         state = {**trainer.state_dict(), "history": list(self.history)} if save else None
-        self.report(metrics, state)
+        self.on_progress(metrics, state)
 
 
 class DivergenceCheck(Callback):
@@ -129,7 +129,7 @@ class DivergenceCheck(Callback):
 class Snapshot(Callback):
     """At each iteration k of `configs` (k -> the config with iterations = k), build the trial
     that config stands for with `make(config)` and hand it to `deliver`. Runs under a forked
-    RNG, so a run with snapshots trains exactly as one without; after PeriodicReport, so the
+    RNG, so a run with snapshots trains exactly as one without; after PeriodicProgress, so the
     snapshot's history holds its validation at k."""
 
     def __init__(self, configs: dict[int, Any], make: Callable[[Any], Any], deliver=None):

@@ -38,7 +38,7 @@ from gwin.tracking import Pictures
 from gwin.train_callbacks import (
     DivergenceCheck,
     Metrics,
-    PeriodicReport,
+    PeriodicProgress,
     ProgressBar,
     Snapshot,
 )
@@ -46,7 +46,7 @@ from gwin.train_classifier import train_classifier
 from gwin.train_gwin import WGWINTrainer
 from gwin.trial_eval import evaluate_sets, stage_seed
 
-Report = Callable[[Metrics, dict[str, Any] | None], None]
+OnProgress = Callable[[Metrics, dict[str, Any] | None], None]
 
 
 def _log(cfg: TrialConfig, message: str) -> None:
@@ -128,13 +128,13 @@ def run_trial(
     trial_id: str | None = None,
     study_name: str = "",
     resume_state: dict[str, Any] | None = None,
-    report: Report | None = None,
+    on_progress: OnProgress | None = None,
     on_snapshot: Callable[[TrialResult], None] | None = None,
     faults: Faults = NO_FAULTS,
     on_picture: Callable[[int, np.ndarray], None] | None = None,
     picture_every: int = 1,
 ) -> TrialResult:
-    """Run the whole pipeline; `report(metrics, state)` receives progress and checkpoints,
+    """Run the whole pipeline; `on_progress(metrics, state)` receives progress and checkpoints,
     `on_snapshot(result)` the trial each of `cfg.snapshots` stands for, when it is reached, and
     `on_picture(iteration, picture)`, before the first validation report and every
     `picture_every`-th after it, gwin.tracking's G(x, z) for rejected validation inputs."""
@@ -198,7 +198,7 @@ def run_trial(
             every=picture_every,
         )
 
-        def on_report(metrics: Metrics, state: dict[str, Any] | None) -> None:
+        def progress(metrics: Metrics, state: dict[str, Any] | None) -> None:
             validated = VAL_GAIN in metrics  # not a checkpoint-only report
             if on_picture is not None and validated:
                 if (grid := pictures.next(trainer.generator)) is not None:
@@ -206,12 +206,12 @@ def run_trial(
             if not sys.stderr.isatty():
                 shown = ", ".join(f"{k}={v:.4g}" for k, v in metrics.items() if k != "iteration")
                 _log(cfg, f"iteration {int(metrics['iteration'])}/{cfg.iterations}: {shown}")
-            if report is not None:
-                report(metrics, state)
+            if on_progress is not None:
+                on_progress(metrics, state)
 
         snapshots = set(cfg.snapshots)
-        periodic = PeriodicReport(
-            validate, on_report, cfg.eval_every, cfg.checkpoint_every, also_at=snapshots
+        periodic = PeriodicProgress(
+            validate, progress, cfg.eval_every, cfg.checkpoint_every, also_at=snapshots
         )
         periodic.history = periodic_history
         # checked at least at every report, so no NaN checkpoint is ever saved

@@ -42,8 +42,11 @@ def name_of(location: str) -> str:
 
 @dataclass(frozen=True)
 class Folder:
-    """A folder (a study's, or one trial's) as (filesystem, path inside it) plus the location
-    users type."""
+    """A folder (a study's, or one trial's) in two spellings: for people and for pyarrow.
+
+    `location` / `location_of(*parts)`: a local path or a URI, what users type and read (and what
+    Ray Tune's `storage_path` takes); `root` / `path(*parts)`: the path inside `fs`, what
+    pyarrow's calls take."""
 
     location: str  # an absolute local path or a URI, as shown to users
     fs: pafs.FileSystem
@@ -57,8 +60,8 @@ class Folder:
         """A path inside `fs` (what pyarrow calls take)."""
         return str(PurePosixPath(self.root, *parts))
 
-    def display(self, *parts: str) -> str:
-        """The location users (and Ray Tune's `storage_path`) see: a local path or a URI."""
+    def location_of(self, *parts: str) -> str:
+        """The location of a path inside this folder, as users see it: a local path or a URI."""
         return (
             str(PurePosixPath(self.location, *parts))
             if not is_uri(self.location)
@@ -66,7 +69,7 @@ class Folder:
         )
 
     def child(self, *parts: str) -> Folder:
-        return Folder(self.display(*parts), self.fs, self.path(*parts))
+        return Folder(self.location_of(*parts), self.fs, self.path(*parts))
 
     def exists(self, *parts: str) -> bool:
         return exists(self.fs, self.path(*parts))

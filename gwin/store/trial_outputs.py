@@ -48,7 +48,7 @@ def read_parquet(
     line if another schema version wrote it."""
     path = folder.path(*parts)
     table = pq.read_table(path, filesystem=folder.fs, columns=columns, filters=filters or None)
-    check_version(table.schema, folder.display(*parts))
+    check_version(table.schema, folder.location_of(*parts))
     return table.replace_schema_metadata(None)
 
 

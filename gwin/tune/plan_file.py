@@ -19,7 +19,7 @@ from gwin.store.location import (
     write_bytes,
     write_json,
 )
-from gwin.tune.report import command_line
+from gwin.tune.study_console import command_line
 
 PLAN_FILE = "plan.json"
 
@@ -44,7 +44,8 @@ def check_same_plan(study: Folder, plan: dict[str, Any], args: argparse.Namespac
             return
         raise GwinError(
             f"--resume with other settings than the stored study ({detail}); resume with its "
-            f"original flags (see {study.display(PLAN_FILE)}) or start another study with --name"
+            f"original flags (see {study.location_of(PLAN_FILE)}) or start another study with "
+            "--name"
         )
     foreign = set(list_dirs(study.fs, study.path(OUTPUTS_DIR))) - set(plan.get("trial_ids", []))
     if "trial_ids" in plan and foreign:  # a study from before plan.json existed

@@ -35,12 +35,12 @@ from gwin.tune.driver_lock import (
 )
 from gwin.tune.flags import parse_study
 from gwin.tune.plan_file import check_same_plan, write_plan
-from gwin.tune.report import (
+from gwin.tune.storage_watch import storage_error, storage_failure, storage_stopper
+from gwin.tune.study_console import (
     describe,
     study_command,
     summarize,
 )
-from gwin.tune.storage_watch import storage_error, storage_failure, storage_stopper
 from gwin.tune.trackers import check_tracker, picture_every, tracker_callbacks
 from gwin.tune.trainable import PROGRESS_COLUMNS, TrialRuntime
 from gwin.tune.tune_state import damaged_state_files, set_aside
@@ -48,7 +48,7 @@ from gwin.tune.tune_state import damaged_state_files, set_aside
 
 def study_paths(args: argparse.Namespace) -> Folder:
     storage = Folder.at(args.storage)
-    return Folder.at(storage.display(args.name))
+    return Folder.at(storage.location_of(args.name))
 
 
 def preflight(args: argparse.Namespace) -> None:
@@ -86,7 +86,7 @@ def runtime_for(args: argparse.Namespace, study: Folder, run: str) -> TrialRunti
     # stores too, so the trials of every node share one classifier, which outlives the node
     # that trained it. A --cache-dir path is made absolute (Tune starts each trial in its own
     # folder); a URI is kept as it is.
-    cache = Folder.at(args.cache_dir).location if args.cache_dir else study.display(CACHE_DIR)
+    cache = Folder.at(args.cache_dir).location if args.cache_dir else study.location_of(CACHE_DIR)
     return TrialRuntime(
         study_name=args.name,
         run=run,
@@ -184,7 +184,7 @@ def run_tune(
         tune.with_parameters(gwin_trainable, runtime=runtime_for(args, study, run)),
         {"cpu": args.cpus_per_trial, "gpu": args.gpus_per_trial},
     )
-    path = study.display(TUNE_DIR, run)
+    path = study.location_of(TUNE_DIR, run)
     restore = args.resume and tune.Tuner.can_restore(path)
     if restore and (damaged := damaged_state_files(run_folder := study.child(TUNE_DIR, run))):
         set_aside(run_folder)
@@ -208,7 +208,7 @@ def run_tune(
             run_config=tune.RunConfig(
                 name=run,
                 stop=storage_stopper(study),
-                storage_path=study.display(TUNE_DIR),
+                storage_path=study.location_of(TUNE_DIR),
                 failure_config=tune.FailureConfig(max_failures=args.max_failures),
                 checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
                 callbacks=[ResultsCallback(args.name), *tracker_callbacks(args, study)],

@@ -24,13 +24,13 @@ from gwin.store.location import write_json
 from gwin.store.trial_outputs import done_ids
 from gwin.tune.flags import Plan, parse_study
 from gwin.tune.plan_file import check_same_plan, write_plan
-from gwin.tune.report import (
+from gwin.tune.runner import owned_study, preflight, ray_session, run_tune, study_paths
+from gwin.tune.study_console import (
     resources_line,
     study_command,
     summarize,
     unfinished,
 )
-from gwin.tune.runner import owned_study, preflight, ray_session, run_tune, study_paths
 
 # validation, tau = 0.8, maximised: what G adds over re-drawing C on the unchanged input (the
 # identity baseline), so a search cannot reward the resampling gain that any G would get

@@ -149,7 +149,7 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
     last_val: dict[str, float] = {}
     picture: dict[str, Any] = {}  # the next report carries it (gwin.tune.trackers)
 
-    def report(metrics: dict[str, float], state: dict[str, Any] | None) -> None:
+    def on_progress(metrics: dict[str, float], state: dict[str, Any] | None) -> None:
         row = {**_progress(metrics, last_val), **picture}
         picture.clear()
         if state is None:
@@ -186,7 +186,7 @@ def gwin_trainable(config: dict[str, Any], runtime: TrialRuntime) -> None:
             trial_id=trial_id,
             study_name=runtime.study_name,
             resume_state=_load_state(tune.get_checkpoint()),
-            report=report,
+            on_progress=on_progress,
             on_snapshot=on_snapshot,
             faults=runtime.faults,
             on_picture=(lambda _, grid: picture.update({PICTURE_KEY: grid}))

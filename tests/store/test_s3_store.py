@@ -78,7 +78,7 @@ def test_trials_written_to_s3_are_indexed_and_read_back_exactly_once(s3):
     assert sorted(results.examples()["trial_id"]) == sorted([a, b])
     assert len(results.read("predictions", [b], ["label"], split="test")) == 4
     # a study's results/ folder and a single trial's folder are results locations too
-    assert len(read_table(study.display("results"), "trials")) == 3
+    assert len(read_table(study.location_of("results"), "trials")) == 3
     assert list(read_table(trial_folder(study, a).location, "predictions")["trial_id"]) == [a] * 5
 
 

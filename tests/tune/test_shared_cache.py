@@ -87,7 +87,7 @@ def test_a_stale_lease_on_s3_is_taken_over_after_its_ttl(s3, capsys):
     assert (artifact, hit) == ({"value": 3}, False) and time.monotonic() - t0 >= 1.0
     err = capsys.readouterr().err.strip().splitlines()
     assert "waiting for pid 1 on node-b" in err[0] and "taking over" in err[1], err
-    assert cache.folder.display() in err[0]  # names the shared cache
+    assert cache.folder.location_of() in err[0]  # names the shared cache
     keys = s3.keys(_key(cache, fields, "").rsplit("/", 1)[0])
     assert [k.rsplit(".", 1)[1] for k in keys] == ["json", "pt"]  # no lease, no temporary
 

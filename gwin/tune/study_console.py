@@ -61,8 +61,8 @@ def summarize(study: Folder, grids: list, left: int, started: float, argv: list[
         + (f", {left} unfinished" if left else "")
         + (f", {stopped} stopped early" if stopped else "")
         + f" ({minutes}m{seconds:02d}s)",
-        f"results: {study.display('results', 'trials.parquet')} (the index; each trial's "
-        f"tables are in {study.display('trial_outputs')}/<trial_id>/)",
+        f"results: {study.location_of('results', 'trials.parquet')} (the index; each trial's "
+        f"tables are in {study.location_of('trial_outputs')}/<trial_id>/)",
         f"tables:  python analysis/tables.py {study.location}",
     ]
     if counts["error"]:
@@ -99,7 +99,7 @@ def describe(plan: Plan, args: argparse.Namespace, study: Folder) -> str:
             for name, overrides in plan.base.get("variants", {}).items()
         ],
         resources_line(args, len(rows)),
-        f"storage: {study.location} (results in {study.display('results')})",
+        f"storage: {study.location} (results in {study.location_of('results')})",
     ]
     return "\n".join(lines)
 
