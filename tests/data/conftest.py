@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import gwin.data.datasets as datasets
+import gwin.data.idx_files as idx_files
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +24,7 @@ def isolated_env(tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("GWIN_MIRRORS", "http://127.0.0.1:9/")  # discard port: refused
-    monkeypatch.setattr(datasets, "DEBIAN_DIRS", {})
+    monkeypatch.setattr(idx_files, "DEBIAN_DIRS", {})
 
 
 @dataclass

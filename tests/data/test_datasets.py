@@ -8,13 +8,14 @@ import pytest
 import torch
 
 import gwin.data.datasets as datasets
+import gwin.data.idx_files as idx_files
 from gwin.data import DATASETS, Split, cache_dir, find_idx_dir, load_dataset, split_indices
 from gwin.data.download import sha256_file
 from gwin.data.idx import read_idx, read_idx_bytes, write_idx
 from gwin.data.sources import IdxFile
 from gwin.errors import GwinError
 
-NAMES = [spec.name for spec in datasets.IDX_FILES["mnist"]]
+NAMES = [spec.name for spec in idx_files.IDX_FILES["mnist"]]
 FASHION = Path("/work/shared/datasets/fashion-mnist")
 
 
@@ -41,7 +42,7 @@ def make_fake(folder: Path, *, n_train=120, n_test=30, seed=0, gz=True):
 def fake_mnist(http_server, monkeypatch):
     """Fake MNIST files served on loopback, with VAL_SIZE and the checksums patched to fit."""
     arrays, specs = make_fake(http_server.root / "mnist")
-    monkeypatch.setitem(datasets.IDX_FILES, "mnist", specs)
+    monkeypatch.setitem(idx_files.IDX_FILES, "mnist", specs)
     monkeypatch.setattr(datasets, "VAL_SIZE", 20)
     monkeypatch.setenv("GWIN_MIRRORS", f"{http_server.url}/nothing-here/,{http_server.url}/mnist/")
     return arrays, http_server
@@ -147,7 +148,7 @@ def test_explicit_data_dir_without_the_files_is_an_error(fake_mnist, tmp_path):
 def test_explicit_data_dir_with_raw_files_checks_content(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets, "VAL_SIZE", 20)
     arrays, specs = make_fake(tmp_path / "data" / "mnist", gz=False)
-    monkeypatch.setitem(datasets.IDX_FILES, "mnist", specs)
+    monkeypatch.setitem(idx_files.IDX_FILES, "mnist", specs)
     d = load_dataset("mnist", tmp_path / "data")
     assert d.source == str(tmp_path / "data" / "mnist")
     np.testing.assert_array_equal(d.test.y.numpy(), arrays[3])
@@ -163,7 +164,7 @@ def test_lookup_order(tmp_path, monkeypatch):
     cache = cache_dir("mnist")
     for folder in (explicit, env, cache, debian):
         make_fake(folder, n_train=3, n_test=2)
-    monkeypatch.setattr(datasets, "DEBIAN_DIRS", {"mnist": (debian,)})
+    monkeypatch.setattr(idx_files, "DEBIAN_DIRS", {"mnist": (debian,)})
     monkeypatch.setenv("GWIN_DATA_DIR", str(env))
     assert find_idx_dir("mnist", explicit) == explicit
     assert find_idx_dir("mnist") == env
@@ -205,7 +206,7 @@ def test_split_container():
 @pytest.mark.skipif(not FASHION.is_dir(), reason="real Fashion-MNIST files not present")
 def test_real_fashion_mnist(monkeypatch):
     assert find_idx_dir("fashion_mnist", FASHION) == FASHION
-    monkeypatch.setattr(datasets, "DEBIAN_DIRS", {"fashion_mnist": (FASHION,)})
+    monkeypatch.setattr(idx_files, "DEBIAN_DIRS", {"fashion_mnist": (FASHION,)})
     assert find_idx_dir("fashion_mnist") == FASHION  # same layout as the Debian package
 
     d = load_dataset("fashion_mnist", data_dir=FASHION.parent)  # verifies checksums
@@ -224,7 +225,7 @@ def test_real_fashion_mnist(monkeypatch):
     raw = read_idx(FASHION / "train-images-idx3-ubyte.gz")
     np.testing.assert_array_equal(d.val.x[:50, 0].numpy(), _as_float(raw[val_idx[:50]]))
     np.testing.assert_array_equal(d.train.x[-50:, 0].numpy(), _as_float(raw[train_idx[-50:]]))
-    labels = datasets.IDX_FILES["fashion_mnist"][1]
+    labels = idx_files.IDX_FILES["fashion_mnist"][1]
     content = read_idx_bytes(FASHION / f"{labels.name}.gz")
     assert hashlib.sha256(content).hexdigest() == labels.raw_sha256
 
