@@ -29,12 +29,12 @@ from gwin.tune.address import check_address
 from gwin.tune.driver_lock import (
     DriverLease,
     exclusive_driver,
-    processes_started_here,
     refusal,
     running_owner,
 )
 from gwin.tune.flags import parse_study
 from gwin.tune.plan_file import check_same_plan, write_plan
+from gwin.tune.ray_session import ray_session
 from gwin.tune.storage_watch import storage_error, storage_failure, storage_stopper
 from gwin.tune.study_console import (
     describe,
@@ -99,61 +99,6 @@ def runtime_for(args: argparse.Namespace, study: Folder, run: str) -> TrialRunti
         faults=Faults.from_args(args),
         picture_every=picture_every(args),
     )
-
-
-def _local_env() -> None:
-    # Ray reads this when first imported: single-node Ray then binds to 127.0.0.1 only.
-    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-    # Token auth for the local cluster even on loopback: other users of a shared machine can
-    # reach loopback ports. Ray 2.60 knows "token" and "disabled"; with "token" it uses
-    # RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH if set, else creates ~/.ray/auth_token.
-    os.environ.setdefault("RAY_AUTH_MODE", "token")
-    # Ray starts its workers at niceness 15, so a trial gets a sliver of a core beside any
-    # nice-0 process (a notebook, a second study's driver, a data loader): 6.5x slower beside
-    # a 2-thread neighbour (docs/performance.md, "Beside other work"). 0 is a fair share.
-    os.environ.setdefault("RAY_worker_niceness", "0")
-
-
-@contextmanager
-def ray_session(args: argparse.Namespace, lease: DriverLease | None = None) -> Iterator[None]:
-    """Start Ray on loopback, or connect to --address; shut down what we started, even on error.
-
-    An already initialised Ray (a notebook, a test fixture) is used as is and left running.
-    The processes of a Ray started here are recorded in the study's `lease`, so that the next
-    driver can stop those a killed driver left behind.
-    """
-    if args.address is None:
-        _local_env()
-    # Smoke runs checkpoint every few seconds; the experiment-state snapshots Tune then warns
-    # about take milliseconds.
-    os.environ.setdefault("TUNE_WARN_EXCESSIVE_EXPERIMENT_CHECKPOINT_SYNC_THRESHOLD_S", "0")
-    import ray
-
-    if ray.is_initialized():
-        yield
-        return
-    try:
-        if args.address is None:
-            ray.init(include_dashboard=False, _node_ip_address="127.0.0.1")
-        else:
-            ray.init(address=args.address)
-    except Exception as err:  # noqa: BLE001 - Ray raises several types; show one line
-        ray.shutdown()
-        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-        raise GwinError(f"cannot start or join Ray ({first})") from err
-    if lease is not None and args.address is None:
-        lease.record(ray_processes=processes_started_here())
-    try:
-        if args.address is not None and args.gpus_per_trial > 0:
-            if not ray.cluster_resources().get("GPU", 0):
-                print(
-                    "warning: the cluster has no GPUs yet; trials wait until an autoscaler "
-                    "adds GPU nodes",
-                    file=sys.stderr,
-                )
-        yield
-    finally:
-        ray.shutdown()
 
 
 def _reporter():

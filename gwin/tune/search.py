@@ -22,9 +22,11 @@ from gwin.errors import EXIT_OK, GwinError
 from gwin.metrics.names import VAL_GAIN
 from gwin.store.location import write_json
 from gwin.store.trial_outputs import done_ids
-from gwin.tune.flags import Plan, parse_study
+from gwin.tune.flags import parse_study
+from gwin.tune.plan import Plan
 from gwin.tune.plan_file import check_same_plan, write_plan
-from gwin.tune.runner import owned_study, preflight, ray_session, run_tune, study_paths
+from gwin.tune.ray_session import ray_session
+from gwin.tune.runner import owned_study, preflight, run_tune, study_paths
 from gwin.tune.study_console import (
     resources_line,
     study_command,

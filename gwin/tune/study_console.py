@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from gwin.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, command
 from gwin.store.location import Folder
-from gwin.tune.flags import Plan
+from gwin.tune.plan import Plan
 
 
 def unfinished(grid, expected: int | None = None) -> int:

@@ -10,7 +10,7 @@ from gwin.config import TrialConfig
 from gwin.errors import GwinError
 from gwin.tune import runner
 from gwin.tune.address import check_address
-from gwin.tune.flags import seeds_from
+from gwin.tune.plan import seeds_from
 
 
 @pytest.fixture
