@@ -1,21 +1,15 @@
-import subprocess
-import sys
-
 import pytest
 
 from gwin import names
 from gwin.corruptions import CORRUPTIONS
 from gwin.models.gwin_nets import GENERATORS
 from gwin.models.registry import CLASSIFIERS
+from tests.fresh_import import loaded_by
 
 
 def test_config_and_flags_import_without_torch():
-    code = (
-        "import sys, gwin.config, gwin.config_flags, gwin.presets, gwin.names; "
-        "print('torch' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    settings = ["gwin.config", "gwin.config_flags", "gwin.presets", "gwin.names"]
+    assert loaded_by(settings, ["torch"]) == []
 
 
 def test_registries_are_the_declared_names_in_order():

@@ -34,7 +34,6 @@ from gwin.store.location import (
     write_json,
 )
 from gwin.store.schema import MODEL_DIR, TRIAL_TABLES, check_version, to_arrow
-from gwin.store.trials_table import trials_arrow
 
 # trials.parquet last: a reader that sees it also sees the tables it describes
 OUTPUT_FILES = tuple(f"{name}.parquet" for name in TRIAL_TABLES)
@@ -55,6 +54,9 @@ def read_parquet(
 def trial_tables(result) -> dict[str, pa.Table]:
     """Every table of a trial folder from `result` (record, predictions, examples and, when it
     has one, the validation `history`); the summaries are computed here, once."""
+    # deferred: the trials table is declared from TrialConfig, which readers must not import
+    from gwin.store.trials_table import trials_arrow
+
     record, predictions = result.record, result.predictions
     taus = json.loads(record["taus"])
     history = history_frame(record["trial_id"], getattr(result, "history", None) or [])

@@ -15,19 +15,9 @@ Results: STORAGE/NAME/results (default ./runs/ablation_lambda); tables with
 
 import sys
 
-from gwin.tune import study_main
+from gwin.tune import AxisFlag, study_main
 
 LAMBDAS = [0.0, 0.1, 1.0, 10.0, 100.0]
-
-
-def add_arguments(parser):
-    parser.add_argument(
-        "--lambdas",
-        type=float,
-        nargs="+",
-        default=LAMBDAS,
-        help="lambda_Loss values (default: 0 0.1 1 10 100)",
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,8 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         {"lambda_loss": LAMBDAS},
         description=__doc__,
         defaults={"tau_star": 0.95},
-        add_arguments=add_arguments,
-        space_from_args=lambda args, space: {**space, "lambda_loss": args.lambdas},
+        axis_flags=[AxisFlag("--lambdas", "lambda_loss", "lambda_Loss values")],
         argv=argv,
     )
 

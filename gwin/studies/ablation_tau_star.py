@@ -13,19 +13,9 @@ Results: STORAGE/NAME/results (default ./runs/ablation_tau_star); tables with
 
 import sys
 
-from gwin.tune import study_main
+from gwin.tune import AxisFlag, study_main
 
 TAU_STARS = [0.8, 0.9, 0.95, 0.99]
-
-
-def add_arguments(parser):
-    parser.add_argument(
-        "--tau-stars",
-        type=float,
-        nargs="+",
-        default=TAU_STARS,
-        help="tau* values (default: 0.8 0.9 0.95 0.99)",
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,8 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         "ablation_tau_star",
         {"tau_star": TAU_STARS},
         description=__doc__,
-        add_arguments=add_arguments,
-        space_from_args=lambda args, space: {**space, "tau_star": args.tau_stars},
+        axis_flags=[AxisFlag("--tau-stars", "tau_star", "tau* values")],
         argv=argv,
     )
 

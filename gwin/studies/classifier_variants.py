@@ -21,17 +21,7 @@ Results: STORAGE/NAME/results (default ./runs/classifier_variants); the comparis
 import sys
 
 from gwin.names import CLASSIFIERS
-from gwin.tune import study_main
-
-
-def add_arguments(parser):
-    parser.add_argument(
-        "--classifiers",
-        nargs="+",
-        choices=CLASSIFIERS,
-        default=list(CLASSIFIERS),
-        help="the classifiers compared (default: all five)",
-    )
+from gwin.tune import AxisFlag, study_main
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         {"classifier": list(CLASSIFIERS)},
         description=__doc__,
         defaults={"tau_star": 0.95},
-        add_arguments=add_arguments,
-        space_from_args=lambda args, space: {**space, "classifier": args.classifiers},
+        axis_flags=[
+            AxisFlag("--classifiers", "classifier", "the classifiers compared", str, CLASSIFIERS)
+        ],
         argv=argv,
     )
 

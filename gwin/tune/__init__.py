@@ -3,7 +3,8 @@
 Importing this package does not import Ray: the runner prepares Ray's environment first.
 """
 
+from gwin.tune.flags import AxisFlag
 from gwin.tune.runner import study_main
 from gwin.tune.search import search_main
 
-__all__ = ["search_main", "study_main"]
+__all__ = ["AxisFlag", "search_main", "study_main"]

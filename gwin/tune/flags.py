@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from gwin.config import (
@@ -24,6 +25,33 @@ from gwin.tune.plan import Plan, make_plan
 from gwin.tune.trackers import add_tracker_flags
 
 StudyParser = OneLineParser
+
+
+@dataclass(frozen=True)
+class AxisFlag:
+    """A study flag whose values replace one axis of its space (`--lambdas 0 1` for the
+    `lambda_loss` axis); its default is the axis as the study declares it."""
+
+    flag: str
+    field: str  # the TrialConfig field of the axis
+    help: str  # what the values are
+    type: Callable[[str], Any] = float
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+    def add_to(self, parser: argparse.ArgumentParser, default: list[Any]) -> None:
+        shown = " ".join(map(str, default))
+        parser.add_argument(
+            self.flag,
+            type=self.type,
+            nargs="+",
+            choices=self.choices,
+            default=list(default),
+            help=f"{self.help} (default: {shown})",
+        )
 
 
 def build_parser(
@@ -148,7 +176,7 @@ def parse_study(
     preset: str,
     seeds: int,
     add_arguments: Callable[[argparse.ArgumentParser], None] | None,
-    space_from_args: Callable[[argparse.Namespace, dict], dict] | None,
+    axis_flags: Iterable[AxisFlag],
     argv: list[str] | None,
     searched: Iterable[str] = (),
     variants: dict[str, dict[str, Any]] | None = None,
@@ -177,14 +205,15 @@ def parse_study(
         )
     if add_arguments is not None:
         add_arguments(parser)
+    for axis in axis_flags:
+        axis.add_to(parser, space[axis.field])
     add_config_file_flags(parser)
     args = parse_with_config(parser, argv, f"study {name}")
     if variants:
         if len(set(args.variants)) != len(args.variants):
             raise GwinError(f"--variants {' '.join(args.variants)} repeats a variant")
         variants = {name: variants[name] for name in args.variants}
-    if space_from_args is not None:
-        space = space_from_args(args, dict(space))
+    space = {**space, **{axis.field: getattr(args, axis.dest) for axis in axis_flags}}
     check_resources(args)
     if not args.name or "/" in args.name or args.name.startswith("."):
         raise GwinError(f"--name {args.name!r} must be a plain folder name")

@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -32,7 +32,7 @@ from gwin.tune.driver_lock import (
     refusal,
     running_owner,
 )
-from gwin.tune.flags import parse_study
+from gwin.tune.flags import AxisFlag, parse_study
 from gwin.tune.plan_file import check_same_plan, write_plan
 from gwin.tune.ray_session import ray_session
 from gwin.tune.storage_watch import storage_error, storage_failure, storage_stopper
@@ -198,7 +198,7 @@ def study_main(
     preset: str = "smoke",
     seeds: int = 3,
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
-    space_from_args: Callable[[argparse.Namespace, dict], dict] | None = None,
+    axis_flags: Iterable[AxisFlag] = (),
     argv: list[str] | None = None,
     variants: dict[str, dict[str, Any]] | None = None,
 ) -> int:
@@ -206,8 +206,8 @@ def study_main(
     `variants` (name -> TrialConfig overrides) when given.
 
     `defaults` are the study's TrialConfig settings (over the preset, under the user's flags).
-    `add_arguments(parser)` adds study flags; `space_from_args(args, space)` returns the space
-    they select. Returns the exit status: 0 all ok, 1 some trials failed, 2 bad input,
+    `axis_flags` are flags that replace an axis of `space`; `add_arguments(parser)` adds other
+    study flags. Returns the exit status: 0 all ok, 1 some trials failed, 2 bad input,
     130 interrupted (run again with --resume).
     """
     started = time.time()
@@ -220,7 +220,7 @@ def study_main(
         preset=preset,
         seeds=seeds,
         add_arguments=add_arguments,
-        space_from_args=space_from_args,
+        axis_flags=axis_flags,
         argv=argv,
         variants=variants,
     )

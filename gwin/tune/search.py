@@ -157,7 +157,7 @@ def search_main(
         preset=preset,
         seeds=seeds,
         add_arguments=lambda p: _add_search_flags(p, num_samples),
-        space_from_args=None,
+        axis_flags=(),
         argv=argv,
         searched=space,
     )

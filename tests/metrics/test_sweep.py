@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from gwin.metrics.sweep import SWEEP_COLUMNS, certainty_change, sweep_by, tau_sweep
+from tests.fresh_import import loaded_by
 
 # 5 inputs. BNN right on 0, 1, 2; wrong on 3, 4. GWIN right on 0, 3; wrong on 1, 2, 4.
 # Identity (C re-drawn on x) right on 0, 1, 3; wrong on 2, 4.
@@ -130,12 +131,5 @@ def test_certainty_change_on_rejected_inputs():
 
 def test_metrics_and_results_readers_import_neither_torch_nor_the_config():
     """Analysis of stored results must not pay for torch (seconds, GBs) or depend on trials."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, gwin.metrics.sweep, gwin.metrics.paired, gwin.metrics.selective, "
-        "gwin.store.reader; print(sorted(m for m in ('torch', 'gwin.config') if m in sys.modules))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    readers = ["gwin.metrics.sweep", "gwin.metrics.paired", "gwin.metrics.selective"]
+    assert loaded_by([*readers, "gwin.store.reader"], ["torch", "gwin.config"]) == []

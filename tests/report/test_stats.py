@@ -11,14 +11,7 @@ import pytest
 from gwin.config import TrialConfig
 from gwin.errors import GwinError
 from gwin.rejection import DEFAULT_TAUS
-from gwin.report.stats import (
-    aggregate,
-    at_tau,
-    format_mean_std,
-    swept_columns,
-    trial_selective,
-    trial_sweeps,
-)
+from gwin.report import stats
 from gwin.store.index import rebuild_index
 from gwin.store.location import Folder
 from gwin.store.reader import load_results, write_parquet
@@ -100,11 +93,11 @@ def test_load_keeps_ok_trials_and_notes_missing_examples(hand_results):
     assert sorted(hand_results.trials["trial_id"]) == ["A", "B", "C"]
     assert hand_results.failed["trial_id"].tolist() == ["X"]
     assert hand_results.examples().empty
-    assert swept_columns(hand_results.trials) == ["lambda_loss"]
+    assert stats.swept_columns(hand_results.trials) == ["lambda_loss"]
 
 
 def test_trial_sweep_by_hand(hand_results):
-    sweeps = at_tau(trial_sweeps(hand_results, taus=[0.5]), 0.5).set_index("trial_id")
+    sweeps = stats.at_tau(stats.trial_sweeps(hand_results, taus=[0.5]), 0.5).set_index("trial_id")
     a, b = sweeps.loc["A"], sweeps.loc["B"]
     assert a["lambda_loss"] == 10.0 and a["seed"] == 0  # config columns joined
     # A: rejected {2, 3}; C right on 1 of 2, G on both; accepted {0, 1} both right
@@ -118,8 +111,8 @@ def test_trial_sweep_by_hand(hand_results):
 
 
 def test_aggregate_mean_std_count_by_hand(hand_results):
-    sweeps = trial_sweeps(hand_results, taus=[0.5])
-    agg = aggregate(sweeps, ["lambda_loss", "tau"]).set_index("lambda_loss")
+    sweeps = stats.trial_sweeps(hand_results, taus=[0.5])
+    agg = stats.aggregate(sweeps, ["lambda_loss", "tau"]).set_index("lambda_loss")
     ten, one = agg.loc[10.0], agg.loc[1.0]
     assert ten["n_trials"] == 2
     assert ten["bnn_acc_rejected_mean"] == 25
@@ -136,33 +129,33 @@ def test_aggregate_mean_std_count_by_hand(hand_results):
 
 
 def test_undefined_values_are_excluded_from_count(hand_results):
-    sweeps = trial_sweeps(hand_results, taus=[0.15])  # only B and C reject something
-    agg = aggregate(sweeps, ["lambda_loss"]).set_index("lambda_loss")
+    sweeps = stats.trial_sweeps(hand_results, taus=[0.15])  # only B and C reject something
+    agg = stats.aggregate(sweeps, ["lambda_loss"]).set_index("lambda_loss")
     assert agg.loc[10.0, "n_trials"] == 2 and agg.loc[10.0, "bnn_acc_rejected_count"] == 0
     assert agg.loc[1.0, "bnn_acc_rejected_count"] == 1
 
 
 def test_aggregate_on_a_synthetic_frame():
     frame = pd.DataFrame({"g": ["x", "x", "x", "y"], "m": [60.0, 70.0, 80.0, 5.0]})
-    agg = aggregate(frame, ["g"], ["m"]).set_index("g")
+    agg = stats.aggregate(frame, ["g"], ["m"]).set_index("g")
     assert agg.loc["x", ["m_mean", "m_std", "m_count"]].tolist() == [70.0, 10.0, 3]
     assert math.isnan(agg.loc["y", "m_std"])
     with pytest.raises(GwinError, match="cannot group by"):
-        aggregate(frame, ["nope"], ["m"])
+        stats.aggregate(frame, ["nope"], ["m"])
 
 
 def test_trial_selective_joins_config(hand_results):
-    table = trial_selective(hand_results).set_index("trial_id")
+    table = stats.trial_selective(hand_results).set_index("trial_id")
     assert table.loc["A", "lambda_loss"] == 10.0
     # A by certainty: right, right, wrong, right -> risks 0, 0, 1/3, 1/4
     assert table.loc["A", "bnn_aurc"] == pytest.approx(100 * (1 / 3 + 1 / 4) / 4)
 
 
 def test_format_mean_std():
-    assert format_mean_std(40.234, 8.509) == "40.23 ± 8.51"
-    assert format_mean_std(5.0, float("nan")) == "5.00 ± n/a"
-    assert format_mean_std(float("nan"), float("nan")) == "n/a"
-    assert format_mean_std(1.0, 0.0) == "1.00 ± 0.00"
+    assert stats.format_mean_std(40.234, 8.509) == "40.23 ± 8.51"
+    assert stats.format_mean_std(5.0, float("nan")) == "5.00 ± n/a"
+    assert stats.format_mean_std(float("nan"), float("nan")) == "n/a"
+    assert stats.format_mean_std(1.0, 0.0) == "1.00 ± 0.00"
 
 
 def test_bad_inputs_are_one_line_errors(tmp_path, hand_results):
@@ -182,6 +175,6 @@ def test_bad_inputs_are_one_line_errors(tmp_path, hand_results):
     with pytest.raises(GwinError, match="lacks the trials columns"):
         load_results(old)
     with pytest.raises(GwinError, match="no predictions for split='test', corruption='fog'"):
-        trial_sweeps(hand_results, corruption="fog")
+        stats.trial_sweeps(hand_results, corruption="fog")
     with pytest.raises(GwinError, match="tau=0.42 was not evaluated"):
-        at_tau(trial_sweeps(hand_results), 0.42)
+        stats.at_tau(stats.trial_sweeps(hand_results), 0.42)
