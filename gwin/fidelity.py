@@ -2,7 +2,7 @@
 
 For one trained classifier C (cached, as in a trial) this gives what the paper reports about C
 before any GWIN: test accuracy with no rejection, |P_c| at tau*, and per tau the % of test
-inputs rejected and C's accuracy on them, beside the paper's numbers (gwin.report.paper).
+inputs rejected and C's accuracy on them, beside the paper's numbers (gwin.paper).
 `python -m gwin classifier ...` prints it; docs/fidelity.md records the figures.
 """
 
@@ -20,7 +20,7 @@ from gwin.confident import certainties
 from gwin.config import TrialConfig
 from gwin.data.datasets import load_dataset
 from gwin.metrics.sweep import tau_sweep
-from gwin.report.paper import BASE_ACCURACY, MEAN_CONFIDENT, has_reference, paper_reference
+from gwin.paper import BASE_ACCURACY, MEAN_CONFIDENT, has_reference, paper_reference
 
 PAPER_TAUS = (0.50, 0.70, 0.80, 0.90, 0.95, 0.99)
 

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from gwin.errors import GwinError
+from gwin.paper import METRICS as PAPER_METRICS_ORDER
+from gwin.paper import has_reference, paper_reference
 from gwin.report.over_seeds import INFERENCE_COLUMNS, inference_cells, over_seeds
-from gwin.report.paper import METRICS as PAPER_METRICS_ORDER
-from gwin.report.paper import has_reference, paper_reference
 from gwin.report.stats import (
     TABLE_KEYS,
     Results,

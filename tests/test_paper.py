@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gwin.errors import GwinError
-from gwin.report.paper import BASE_ACCURACY, has_reference, paper_reference
+from gwin.paper import BASE_ACCURACY, has_reference, paper_reference
 
 
 def test_spot_values_from_tables_1_and_2():
