@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -47,8 +48,8 @@ def command(
     on_interrupt: Callable[[dict[str, Any]], str] | None = None,
 ) -> Callable[[Callable[..., int]], Callable[..., int]]:
     """Decorate a main function: a GwinError prints "error: <line>" and exits 2; Ctrl+C prints
-    `on_interrupt(kwargs)` (e.g. the command that resumes) and exits 130. Any other exception
-    is a bug and keeps its traceback."""
+    `on_interrupt(kwargs)` (e.g. the command that resumes) and exits 130; output into a closed
+    pipe ends quietly with 1. Any other exception is a bug and keeps its traceback."""
 
     def decorate(main: Callable[..., int]) -> Callable[..., int]:
         @functools.wraps(main)
@@ -62,6 +63,11 @@ def command(
                 message = on_interrupt(kwargs) if on_interrupt else "interrupted"
                 print(message, file=sys.stderr)
                 return EXIT_INTERRUPTED
+            except BrokenPipeError:
+                # the reader left (`... | head`): stop quietly, and keep Python's final flush
+                # of stdout from raising again at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return EXIT_FAILED
 
         return wrapped
 
