@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import functools
+import io
 import os
 import re
+import select
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +46,23 @@ class OneLineParser(argparse.ArgumentParser):
         raise GwinError(f"{message} (see --help)")
 
 
+def _stdout_closed() -> bool:
+    """True if stdout is a pipe whose reader left (`... | head`); stdout then goes to /dev/null,
+    so that Python's final flush at exit does not raise again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False  # a replaced stdout (a notebook, a test's capture)
+    if not hasattr(select, "poll"):
+        return False
+    poller = select.poll()
+    poller.register(fd, 0)  # the write end of a pipe without readers reports POLLERR
+    if not any(events & select.POLLERR for _, events in poller.poll(0)):
+        return False
+    os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
+    return True
+
+
 def command(
     on_interrupt: Callable[[dict[str, Any]], str] | None = None,
 ) -> Callable[[Callable[..., int]], Callable[..., int]]:
@@ -64,9 +83,8 @@ def command(
                 print(message, file=sys.stderr)
                 return EXIT_INTERRUPTED
             except BrokenPipeError:
-                # the reader left (`... | head`): stop quietly, and keep Python's final flush
-                # of stdout from raising again at exit
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                if not _stdout_closed():
+                    raise  # another pipe (a subprocess, a socket): a real failure
                 return EXIT_FAILED
 
         return wrapped

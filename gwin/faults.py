@@ -23,6 +23,8 @@ MARKER_DIR = ".fault-injected"
 
 @dataclass(frozen=True)
 class Faults:
+    """The faults a test asks one study for; `Faults()` (NO_FAULTS) asks for none."""
+
     # raise once (or, with "kill", SIGKILL the worker) right after the checkpoint at this
     # generator iteration
     fail_once_at_iteration: int | None = None

@@ -137,7 +137,8 @@ def run_trial(
     """Run the whole pipeline; `on_progress(metrics, state)` receives progress and checkpoints,
     `on_snapshot(result)` the trial each of `cfg.snapshots` stands for, when it is reached, and
     `on_picture(iteration, picture)`, before the first validation report and every
-    `picture_every`-th after it, gwin.tracking's G(x, z) for rejected validation inputs."""
+    `picture_every`-th after it, gwin.tracking's G(x, z) for rejected validation inputs;
+    `faults` are a fault test's (gwin.faults), none by default."""
     trial_id = trial_id or cfg.trial_key()
     device = resolve_device(cfg.device)
     cache = ArtifactCache(cfg.cache_dir)

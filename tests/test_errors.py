@@ -24,3 +24,14 @@ def test_output_into_a_closed_pipe_ends_quietly():
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 1
     assert err == ""
+
+
+def test_a_broken_pipe_elsewhere_keeps_its_traceback():
+    # a subprocess's or socket's pipe breaking is a failure to report, not a reader leaving
+    code = (
+        "import sys\nfrom gwin.errors import command\n"
+        "@command()\ndef main() -> int:\n    raise BrokenPipeError(32, 'a worker pipe')\n"
+        "sys.exit(main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1 and "BrokenPipeError: [Errno 32] a worker pipe" in done.stderr

@@ -22,13 +22,14 @@ from gwin.data.download import mirror_bases, mirror_urls, verify_file
 from gwin.data.idx import parse_idx, read_idx_bytes
 from gwin.data.sources import DEBIAN_DIRS, IDX_FILES, MIRRORS, SUBFOLDERS, IdxFile
 from gwin.errors import GwinError
-from gwin.names import DATASETS
+from gwin.names import DATASETS, check_registry
 
 log = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "GWIN_DATA_DIR"
 IMAGE_SIZE = 28
 NUM_CLASSES = 10
+check_registry("DATASETS", DATASETS, ("digits", *IDX_FILES))  # digits: no IDX files
 _FIX = "point --data-dir at a folder with the four IDX files, or set GWIN_DATA_DIR"
 
 

@@ -43,7 +43,8 @@ def _row(study: Folder, trial_id: str) -> pa.Table | None:
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
-    # Error rows lack the metric columns and may hold nulls where ok rows hold numbers.
+    # Error rows hold nulls where ok rows hold numbers (and error.json files written before
+    # gwin.store.trials_table lack those columns altogether).
     table = pa.concat_tables(tables, promote_options="permissive")
     return table.take(pc.sort_indices(table, sort_keys=[("trial_id", "ascending")]))
 

@@ -12,6 +12,7 @@ import dataclasses
 import json
 import time
 import typing
+from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
@@ -106,7 +107,7 @@ TRIALS_TYPES: dict[str, pa.DataType] = {
     "started_at": _F,
     "finished_at": _F,
 }
-TRIALS_COLUMNS = list(TRIALS_TYPES)
+TRIALS_COLUMNS = tuple(TRIALS_TYPES)
 
 
 def config_values(cfg: TrialConfig) -> dict[str, Any]:
@@ -122,7 +123,7 @@ def config_values(cfg: TrialConfig) -> dict[str, Any]:
     }
 
 
-def _check_declared(columns: typing.Iterable[str]) -> None:
+def _check_declared(columns: Iterable[str]) -> None:
     if unknown := sorted(set(columns) - set(TRIALS_TYPES)):
         raise ValueError(f"trials columns {unknown} are not declared in gwin.store.trials_table")
 
@@ -147,6 +148,7 @@ def trials_row(cfg: TrialConfig, trial_id: str, study: str, **cells: Any) -> dic
 def error_row(study: str, run: str, cfg: TrialConfig, message: str) -> dict[str, Any]:
     """The row of a trial that failed for good: its identity, the error's first line; what only
     a finished trial knows stays null."""
+    message = message or "unknown error"  # an empty message would read as status 'ok'
     return trials_row(cfg, cfg.trial_key(), study, run=run, finished_at=time.time(), error=message)
 
 
@@ -158,6 +160,7 @@ def trials_arrow(rows: list[dict[str, Any]]) -> pa.Table:
 
 
 __all__ = [
+    "HEADLINE",
     "PAIRED",
     "TRIALS_COLUMNS",
     "TRIALS_TYPES",

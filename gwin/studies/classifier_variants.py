@@ -31,7 +31,13 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         defaults={"tau_star": 0.95},
         axis_flags=[
-            AxisFlag("--classifiers", "classifier", "the classifiers compared", str, CLASSIFIERS)
+            AxisFlag(
+                "--classifiers",
+                "classifier",
+                "the classifiers compared",
+                type=str,
+                choices=CLASSIFIERS,
+            )
         ],
         argv=argv,
     )

@@ -36,14 +36,14 @@ class AxisFlag:
     field: str  # the TrialConfig field of the axis
     help: str  # what the values are
     type: Callable[[str], Any] = float
-    choices: tuple[str, ...] | None = None
+    choices: tuple[Any, ...] | None = None
 
     @property
     def dest(self) -> str:
         return self.flag.lstrip("-").replace("-", "_")
 
     def add_to(self, parser: argparse.ArgumentParser, default: list[Any]) -> None:
-        shown = " ".join(map(str, default))
+        shown = " ".join(format(v, "g") if isinstance(v, float) else str(v) for v in default)
         parser.add_argument(
             self.flag,
             type=self.type,
@@ -205,7 +205,10 @@ def parse_study(
         )
     if add_arguments is not None:
         add_arguments(parser)
+    axis_flags = tuple(axis_flags)
     for axis in axis_flags:
+        if axis.field not in space:
+            raise GwinError(f"{axis.flag} replaces the axis {axis.field!r}, which the study lacks")
         axis.add_to(parser, space[axis.field])
     add_config_file_flags(parser)
     args = parse_with_config(parser, argv, f"study {name}")

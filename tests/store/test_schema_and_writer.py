@@ -89,7 +89,7 @@ def test_a_later_success_replaces_the_error_row(tmp_path):
     assert list(read_table(study, "trials")["status"]) == ["ok"]
 
 
-def test_config_columns_of_a_trials_row():
+def test_config_values_of_a_trials_row():
     cfg = TrialConfig.from_preset("smoke", seed=3, taus=[0.5, 0.8], corruptions=["rotate"])
     cols = config_values(cfg)
     assert cols["seed"] == 3 and cols["classifier_seed"] == 3  # None means "the trial seed"

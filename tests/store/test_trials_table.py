@@ -16,7 +16,7 @@ from gwin.store.trials_table import (
 
 
 def test_a_finished_trial_stores_exactly_the_declared_columns_and_types(tiny_trial, tmp_path):
-    assert list(tiny_trial.record) == TRIALS_COLUMNS
+    assert tuple(tiny_trial.record) == TRIALS_COLUMNS
     folder = trial_folder(Folder.at(str(tmp_path)), tiny_trial.record["trial_id"])
     write_trial(folder, tiny_trial)
     stored = read_parquet(folder, "trials.parquet").schema
@@ -26,7 +26,7 @@ def test_a_finished_trial_stores_exactly_the_declared_columns_and_types(tiny_tri
 def test_an_error_row_has_the_same_columns_and_concatenates_with_an_ok_row():
     cfg = TrialConfig.from_preset("smoke", seed=4)
     bad = error_row("s", "grid", cfg, "GwinError: P_c is empty")
-    assert list(bad) == TRIALS_COLUMNS
+    assert tuple(bad) == TRIALS_COLUMNS
     assert (bad["status"], bad["error"], bad["run"], bad["seed"]) == (
         "error", "GwinError: P_c is empty", "grid", 4)  # fmt: skip
     assert bad["n_confident"] is None and bad["test_gain_over_identity"] is None

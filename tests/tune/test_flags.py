@@ -124,6 +124,24 @@ def test_every_study_has_a_dry_run(no_ray, study, tmp_path, capsys, script):
     assert "resources: each trial asks for" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("script", "axis", "values", "shown"),
+    [
+        ("ablation_tau_star.py", "--tau-stars", ["0.5"], "x tau_star (1)"),
+        ("classifier_variants.py", "--classifiers", ["lenet5", "bcnn"], "x classifier (2)"),
+    ],
+)
+def test_an_axis_flag_replaces_its_axis(no_ray, study, tmp_path, capsys, script, axis, values,
+                                       shown):  # fmt: skip
+    argv = ["--dry-run", "--storage", str(tmp_path), "--seeds", "1", axis, *values]
+    assert study(script, argv) == 0
+    assert shown in capsys.readouterr().out
+    assert study("classifier_variants.py", [*argv[:5], "--classifiers", "lenet6"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: unknown classifier 'lenet6'; choose one of lenet5, bcnn, "
+                   "lenet5_dropout, lenet5_ensemble, lenet5_softmax"]  # fmt: skip
+
+
 def test_seed_list_runs_exactly_those_seeds(no_ray, study, tmp_path, capsys):
     argv = ["--dry-run", "--storage", str(tmp_path), "--lambdas", "10", "--seed-list", "7"]
     assert study("ablation_lambda.py", argv) == 0
