@@ -34,10 +34,11 @@ _FIX = "point --data-dir at a folder with the four IDX files, or set GWIN_DATA_D
 
 
 def canonical(name: str) -> str:
-    canonical = str(name).strip().lower().replace("-", "_")
-    if canonical not in DATASETS:
+    """The dataset's name as gwin.names spells it ("Fashion-MNIST" -> "fashion_mnist")."""
+    spelled = str(name).strip().lower().replace("-", "_")
+    if spelled not in DATASETS:
         raise GwinError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
-    return canonical
+    return spelled
 
 
 def cache_dir(name: str) -> Path:
