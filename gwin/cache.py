@@ -128,13 +128,13 @@ class ArtifactCache:
         for the rare double claim that gwin.store.lease describes)."""
         # Quietly first, and without the lease: a hit costs no lease, and an artifact that looks
         # damaged now may be one its builder is replacing (a real fault is reported below).
-        artifact = self._load(fields, report=False)
+        artifact = self._load(fields, warn=False)
         if artifact is not None:
             return artifact, True
         built: list[dict[str, Any]] = []
 
         def done() -> bool:  # polled while another trial holds the lease
-            if (found := self._load(fields, report=False)) is not None:
+            if (found := self._load(fields, warn=False)) is not None:
                 built.append(found)
             return bool(built)
 
@@ -143,7 +143,7 @@ class ArtifactCache:
         with hold(self.folder.fs, lease, until=done, what=what, times=self.times) as held:
             if not held:
                 return built[-1], True
-            artifact = self._load(fields, report=True)  # built by a holder before us?
+            artifact = self._load(fields, warn=True)  # built by a holder before us?
             if artifact is not None:
                 return artifact, True
             artifact = create()
@@ -156,8 +156,8 @@ class ArtifactCache:
             write_bytes(self.folder.fs, self.path(fields, ".json"), _json(sidecar))
             return artifact, False
 
-    def _load(self, fields: dict[str, Any], report: bool) -> dict[str, Any] | None:
-        """The artifact, or None if it is missing or damaged (said in one line if `report`)."""
+    def _load(self, fields: dict[str, Any], warn: bool) -> dict[str, Any] | None:
+        """The artifact, or None if it is missing or damaged (said in one line if `warn`)."""
         fs, path = self.folder.fs, self.path(fields)
         if not exists(fs, path):
             return None
@@ -170,7 +170,7 @@ class ArtifactCache:
             data = read_bytes(fs, path)
             artifact, problem = checked_bytes(data, sidecar.get("sha256"))
         if problem:
-            if report:
+            if warn:
                 where = self.folder.location_of(_name(fields, ".pt"))
                 print(f"[gwin] cached {fields['kind']} {where} is corrupt: {problem}; "
                       "rebuilding it", file=sys.stderr)  # fmt: skip
