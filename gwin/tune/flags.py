@@ -13,9 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from gwin.config import (
-    PRESETS,
-)
+from gwin.config import PRESETS
 from gwin.config_file import add_config_file_flags, config_yaml, effective_config, parse_with_config
 from gwin.config_flags import add_config_flags, preset_in
 from gwin.errors import GwinError, OneLineParser
