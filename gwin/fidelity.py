@@ -59,7 +59,7 @@ def measure_classifier(cfg: TrialConfig, taus: Sequence[float] = PAPER_TAUS) -> 
     cache = ArtifactCache(cfg.cache_dir)
     data = load_dataset(cfg.dataset, cfg.data_dir, limit_train=cfg.limit_train)
     train, test = data.train.to(device), data.test.to(device)
-    classifier, hit = load_classifier(cfg, data, cache, device)
+    classifier, hit = load_classifier(cfg, train, data.num_classes, cache)
     indices, _ = load_confident_indices(cfg, classifier, train, cache)
     # The same seed a trial's test evaluation uses, so these are the trial's BNN columns.
     torch.manual_seed(stage_seed(cfg.seed, "eval:test:none"))

@@ -23,7 +23,7 @@ import torch
 from gwin.cache import ArtifactCache, classifier_fields, confident_fields
 from gwin.confident import certainties, confident_indices, confident_subset
 from gwin.config import TrialConfig
-from gwin.data.datasets import DatasetSplits, Split, load_dataset
+from gwin.data.datasets import Split, load_dataset
 from gwin.device import mc_chunk, resolve_device
 from gwin.evaluate import predict
 from gwin.faults import NO_FAULTS, Faults
@@ -81,18 +81,20 @@ class _Timer:
         self.seconds[f"seconds_{name}"] = time.perf_counter() - start
 
 
-def load_classifier(cfg: TrialConfig, data: DatasetSplits, cache: ArtifactCache, device):
-    """(C in eval mode, cache hit): trained with the classifier seed, or loaded from the cache."""
+def load_classifier(cfg: TrialConfig, train: Split, num_classes: int, cache: ArtifactCache):
+    """(C in eval mode, cache hit): trained with the classifier seed on `train`, or loaded from
+    the cache; C lives on `train`'s device, so pass the split already moved there."""
     options = cfg.classifier_options()
-    model = build_classifier(cfg.classifier, data.num_classes, **options).to(device)
+    device = train.x.device
+    model = build_classifier(cfg.classifier, num_classes, **options).to(device)
 
-    def train() -> dict[str, Any]:
+    def fit() -> dict[str, Any]:
         torch.manual_seed(stage_seed(cfg.effective_classifier_seed, "classifier"))
-        fresh = build_classifier(cfg.classifier, data.num_classes, **options).to(device)
+        fresh = build_classifier(cfg.classifier, num_classes, **options).to(device)
         _log(cfg, f"training {cfg.classifier} on {cfg.dataset} ({cfg.clf_epochs} epochs)")
         history = train_classifier(
             fresh,
-            data.train,
+            train,
             epochs=cfg.clf_epochs,
             lr=cfg.clf_lr,
             batch_size=cfg.clf_batch_size,
@@ -101,7 +103,7 @@ def load_classifier(cfg: TrialConfig, data: DatasetSplits, cache: ArtifactCache,
         state = {k: v.cpu() for k, v in fresh.state_dict().items()}
         return {"state_dict": state, "loss_history": history}
 
-    artifact, hit = cache.get_or_create(classifier_fields(cfg), train)
+    artifact, hit = cache.get_or_create(classifier_fields(cfg), fit)
     model.load_state_dict(artifact["state_dict"])
     model.eval()
     return model, hit
@@ -152,7 +154,7 @@ def run_trial(
     _log(cfg, f"{cfg.dataset}: {len(train)} train / {len(val)} val / {len(test)} test on {device}")
 
     with timer.stage("classifier"):
-        classifier, clf_hit = load_classifier(cfg, data, cache, device)
+        classifier, clf_hit = load_classifier(cfg, train, data.num_classes, cache)
     with timer.stage("confident"):
         indices, pc_hit = load_confident_indices(cfg, classifier, train, cache)
         confident = confident_subset(train, indices)
