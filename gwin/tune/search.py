@@ -66,7 +66,9 @@ def _domain(spec: tuple):
     return tune.choice(list(rest[0]))
 
 
-def _add_search_flags(parser: argparse.ArgumentParser, num_samples: int) -> None:
+def _add_search_flags(
+    parser: argparse.ArgumentParser, num_samples: int, grace_period: int | None
+) -> None:
     g = parser.add_argument_group("search")
     g.add_argument(
         "--num-samples",
@@ -83,6 +85,28 @@ def _add_search_flags(parser: argparse.ArgumentParser, num_samples: int) -> None
         "estimates do not reuse the run that selected them (default 1000)",
     )
     g.add_argument("--reduction-factor", type=float, default=3.0, help="ASHA (default 3)")
+    g.add_argument(
+        "--grace-period",
+        type=int,
+        default=grace_period,
+        help="generator iterations before ASHA may stop a trial: at least the budget where "
+        "learning curves separate, or slow starters are stopped (default: "
+        + (f"{grace_period})" if grace_period else "the first validation, --eval-every)"),
+    )
+
+
+def _horizon(args: argparse.Namespace, cfg, space: dict[str, tuple]) -> tuple[int, int]:
+    """(the longest trial's iterations, ASHA's grace period)."""
+    # when iterations are searched, the longest trial sets ASHA's horizon
+    iterations = max(_corners(space["iterations"])) if "iterations" in space else cfg.iterations
+    if args.grace_period is None:
+        return iterations, cfg.eval_every if 0 < cfg.eval_every <= iterations else iterations
+    if not 0 < args.grace_period < iterations:
+        raise GwinError(
+            f"--grace-period must be between 1 and {iterations - 1} (below the longest "
+            f"trial's {iterations} iterations), got {args.grace_period}"
+        )
+    return iterations, args.grace_period
 
 
 def _search_config(args: argparse.Namespace, cfg, space: dict[str, tuple], start_points):
@@ -91,9 +115,7 @@ def _search_config(args: argparse.Namespace, cfg, space: dict[str, tuple], start
     from ray.tune.schedulers import ASHAScheduler
     from ray.tune.search.optuna import OptunaSearch
 
-    # when iterations are searched, the longest trial sets ASHA's horizon
-    iterations = max(_corners(space["iterations"])) if "iterations" in space else cfg.iterations
-    grace = cfg.eval_every if 0 < cfg.eval_every <= iterations else iterations
+    iterations, grace = _horizon(args, cfg, space)
     return tune.TuneConfig(
         metric=METRIC,
         mode="max",
@@ -141,6 +163,7 @@ def search_main(
     seeds: int = 3,
     num_samples: int = 12,
     start_points: list[dict[str, Any]] | None = None,
+    grace_period: int | None = None,
     argv: list[str] | None = None,
 ) -> int:
     """Optuna + ASHA over `space` per dataset (validation), then the best over --seeds.
@@ -156,7 +179,7 @@ def search_main(
         datasets=datasets,
         preset=preset,
         seeds=seeds,
-        add_arguments=lambda p: _add_search_flags(p, num_samples),
+        add_arguments=lambda p: _add_search_flags(p, num_samples, grace_period),
         axis_flags=(),
         argv=argv,
         searched=space,
@@ -170,6 +193,7 @@ def search_main(
         if set(point) != set(space):
             raise GwinError(f"a start point must set exactly {sorted(space)}, got {sorted(point)}")
         config_from({**plan.params()[0], **point})
+    _horizon(args, config_from(plan.params()[0]), space)  # a bad --grace-period fails here
     preflight(args)
     study = study_paths(args)
     if args.dry_run:
@@ -183,6 +207,11 @@ def search_main(
         print(
             f"every trial: preset {args.preset}"
             + "".join(f", {k}={v}" for k, v in plan.base.items() if k != "preset")
+        )
+        iterations, grace = _horizon(args, config_from(plan.params()[0]), space)
+        print(
+            f"ASHA on validation: first rung at {grace} of {iterations} iterations, "
+            f"reduction factor {args.reduction_factor:g}"
         )
         print(resources_line(args, args.num_samples))
         print(f"storage: {study.location}")
@@ -199,6 +228,8 @@ def search_main(
                 "sampler_seed": args.sampler_seed,
                 "search_seed": args.search_seed,
                 "reduction_factor": args.reduction_factor,
+                # only when set: studies planned before the flag existed still resume
+                **({"grace_period": args.grace_period} if args.grace_period else {}),
             }
         }
         check_same_plan(study, search_plan, args)

@@ -31,3 +31,29 @@ def test_the_best_finished_trial_wins_over_stopped_or_failed_ones():
         {"lambda_loss": 1.0}, 4.0)  # fmt: skip
     with pytest.raises(GwinError):
         best_params([result(1.0, 0.1, error=RuntimeError("x"))], ["lambda_loss"])
+
+
+def _rungs(argv: list[str], space: dict) -> list[int]:
+    import argparse
+
+    from gwin.config import TrialConfig
+    from gwin.tune.search import _add_search_flags, _search_config
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--max-concurrent", type=int, default=1)
+    _add_search_flags(parser, num_samples=4, grace_period=None)
+    args = parser.parse_args(argv)
+    cfg = TrialConfig.from_preset("cpu", eval_every=500)
+    scheduler = _search_config(args, cfg, space, start_points=None).scheduler
+    return sorted(milestone for milestone, _ in scheduler._brackets[0]._rungs)
+
+
+def test_the_grace_period_keeps_asha_from_stopping_slow_starters():
+    space = {"iterations": ("choice", [4000, 8000])}
+    # by default the first rung is the first validation: 500 iterations, where a GWIN whose
+    # gain needs budget still trails the identity (docs/fidelity.md)
+    assert _rungs([], space) == [500, 1500, 4500]
+    assert _rungs(["--grace-period", "3000"], space) == [3000]
+    for bad in ("0", "8000"):
+        with pytest.raises(GwinError, match="--grace-period must be between 1 and 7999"):
+            _rungs(["--grace-period", bad], space)
