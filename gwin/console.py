@@ -52,6 +52,10 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
         _lazy("gwin.analysis.tables", "main"),
     ),
     "plots": ("the paper's figures and more, as image files", _lazy("gwin.analysis.plots", "main")),
+    "budget": (
+        "the gain against the training budget from per-trial rows of several studies",
+        _lazy("gwin.analysis.budget", "main"),
+    ),
     "report": ("one self-contained HTML report of a study", _lazy("gwin.analysis.report", "main")),
     "apply": ("label new images with a trained GWIN (Figure 1)", _lazy("gwin.apply", "apply_main")),
     "upgrade": (

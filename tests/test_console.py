@@ -17,10 +17,11 @@ from gwin.studies import STUDIES
 def test_help_lists_every_subcommand(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for name in ("trial", "classifier", "study", "tables", "plots", "report", "apply", "upgrade"):
+    names = ("trial", "classifier", "study", "tables", "plots", "budget", "report", "apply",
+             "upgrade")  # fmt: skip
+    for name in names:
         assert f"\n  {name} " in out
-    assert set(SUBCOMMANDS) == {"trial", "classifier", "study", "tables", "plots", "report",
-                                "apply", "upgrade"}  # fmt: skip
+    assert set(SUBCOMMANDS) == set(names)
 
 
 def test_unknown_subcommand_and_study_are_one_line_and_exit_2(capsys):

@@ -1,0 +1,63 @@
+"""The budget table over studies: means, stds and significance counts worked out by hand."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from gwin.analysis.budget import budget_markdown, budget_table, main
+
+ROWS = pd.DataFrame(
+    {
+        "variant": ["a", "a", "a", "b", "b", "a"],
+        "seed": [0, 1, 2, 0, 1, 0],
+        "iterations": [1000, 1000, 1000, 1000, 1000, 2000],
+        "val_gain": [0.5, 1.5, 4.0, 0.0, -3.0, 2.0],
+        "test_gain": [1.0, 2.0, 6.0, -1.0, 1.0, 7.5],
+        "mcnemar_p": [0.01, 0.2, 0.001, 0.01, 0.5, 0.04],
+    }
+)
+
+
+def test_mean_std_and_significant_seeds_per_variant_and_budget():
+    t = budget_table(ROWS).set_index(["variant", "iterations"])
+    a = t.loc[("a", 1000)]
+    assert (a.val_mean, a.test_mean, a.seeds) == (2.0, 3.0, 3)
+    assert a.test_std == pytest.approx(math.sqrt(7.0))  # deviations -2, -1, 3: 14 / (3 - 1)
+    assert (a.significant_up, a.significant_down) == (2, 0)  # p = 0.2 is not
+    b = t.loc[("b", 1000)]
+    assert (b.test_mean, b.test_std) == (0.0, pytest.approx(math.sqrt(2.0)))
+    assert (b.significant_up, b.significant_down) == (0, 1)  # -1 at p = 0.01 counts down
+    one = t.loc[("a", 2000)]
+    assert one.seeds == 1 and math.isnan(one.test_std)
+
+
+def test_markdown_has_a_row_per_variant_and_a_column_per_budget():
+    lines = budget_markdown(budget_table(ROWS)).splitlines()
+    assert lines[0] == "| classifier | 1,000 | 2,000 |"
+    assert lines[2] == "| `a` | +3.00 ± 2.65 (2↑ 0↓ of 3) | +7.50 ± n/a (1↑ 0↓ of 1) |"
+    assert lines[3] == "| `b` | +0.00 ± 1.41 (0↑ 1↓ of 2) |  |"
+
+
+def test_the_command_prints_the_table_and_writes_the_figure(tmp_path, capsys):
+    ROWS.to_csv(tmp_path / "rows.csv", index=False)
+    out = tmp_path / "img" / "gain.png"
+    assert main([str(tmp_path / "rows.csv"), "--out", str(out)]) == 0
+    assert "| `a` | +3.00 ± 2.65" in capsys.readouterr().out
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        (ROWS.drop(columns="mcnemar_p"), "lacks the column(s) mcnemar_p"),
+        (pd.concat([ROWS, ROWS.iloc[:1]]), "two rows for a at 1000 iterations, seed 0"),
+    ],
+)
+def test_bad_rows_fail_in_one_line_and_write_nothing(tmp_path, capsys, rows, message):
+    rows.to_csv(tmp_path / "rows.csv", index=False)
+    out = tmp_path / "gain.png"
+    assert main([str(tmp_path / "rows.csv"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not out.exists()
