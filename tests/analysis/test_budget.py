@@ -1,6 +1,7 @@
 """The budget table over studies: means, stds and significance counts worked out by hand."""
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -61,3 +62,22 @@ def test_bad_rows_fail_in_one_line_and_write_nothing(tmp_path, capsys, rows, mes
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_the_readme_and_fidelity_tables_are_what_the_committed_rows_give(capsys):
+    root = Path(__file__).resolve().parents[2]
+    assert main([str(root / "docs" / "data" / "budget_per_trial.csv")]) == 0
+    printed = _cells(capsys.readouterr().out)
+    assert set(printed) == {"lenet5", "lenet5_softmax", "bcnn", "lenet5_30ep"}
+    for doc in ("README.md", "docs/fidelity.md"):
+        assert _cells((root / doc).read_text()) == printed, doc
+
+
+def _cells(markdown: str) -> dict[str, list[str]]:
+    """Budget-table rows by variant: `| `name` (note) | cell | ... |` -> cells, as printed."""
+    rows = {}
+    for line in markdown.splitlines():
+        if line.startswith("| `") and "↑" in line:
+            first, *cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[first.split("`")[1]] = [c.replace("−", "-") for c in cells]
+    return rows
