@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The issue-20 runs made on one lent NVIDIA H200 (2026-12-04), as one script: the 2-core VM
-# could not finish them in the session. `${PYTHON:-python3} -m gwin trial` only (no Ray on that machine).
+# could not finish them in the session. `python3 -m gwin trial` only (no Ray on that machine);
+# PYTHON and DEVICE override the interpreter and the device (a CPU check of the script itself).
 #   1. bcnn, the budget study's config (`cpu` preset, 8,000 iterations, snapshots at 1,500,
 #      3,000 and 6,000, validation every 500), trial seeds 0, 1, 2. Seed 0 repeats the CPU
 #      run of studies/budget_curve.py, so the two devices can be compared on one seed.

@@ -193,7 +193,7 @@ def search_main(
         if set(point) != set(space):
             raise GwinError(f"a start point must set exactly {sorted(space)}, got {sorted(point)}")
         config_from({**plan.params()[0], **point})
-    _horizon(args, config_from(plan.params()[0]), space)  # a bad --grace-period fails here
+    iterations, grace = _horizon(args, config_from(plan.params()[0]), space)  # bad flags fail here
     preflight(args)
     study = study_paths(args)
     if args.dry_run:
@@ -208,7 +208,6 @@ def search_main(
             f"every trial: preset {args.preset}"
             + "".join(f", {k}={v}" for k, v in plan.base.items() if k != "preset")
         )
-        iterations, grace = _horizon(args, config_from(plan.params()[0]), space)
         print(
             f"ASHA on validation: first rung at {grace} of {iterations} iterations, "
             f"reduction factor {args.reduction_factor:g}"
