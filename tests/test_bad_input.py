@@ -136,15 +136,21 @@ def tmp(tmp_path):
     return make_inputs(tmp_path)
 
 
-@pytest.mark.parametrize(("command", "fragment", "status"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])  # fmt: skip
-def test_bad_input_is_one_line_and_leaves_nothing_behind(tmp, command, fragment, status):
-    before = sorted(p.relative_to(tmp) for p in tmp.rglob("*"))
+def run_one(tmp: Path, command: list[str]) -> subprocess.CompletedProcess:
+    """Run one case as a user would: TMP is the case's folder, ADDRESS a closed loopback port,
+    and a trial without --out writes to TMP/out."""
     port = str(_closed_port())
     argv = [a.replace("TMP", str(tmp)).replace("ADDRESS", f"127.0.0.1:{port}") for a in command]
     if "--out" not in argv and argv[:4] == TRIAL:
         argv += ["--out", str(tmp / "out")]
-    run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def check_one_line(tmp: Path, command: list[str], fragment: str, status: int) -> None:
+    """The case prints one line starting "error: " with `fragment` in it, exits with `status`,
+    shows no traceback and leaves every file and folder under TMP as it was."""
+    before = sorted(p.relative_to(tmp) for p in tmp.rglob("*"))
+    run = run_one(tmp, command)
     lines = run.stderr.strip().splitlines()
     fragment = fragment.replace("TMP", str(tmp))
     assert run.returncode == status, run.stderr[-2000:]
@@ -154,19 +160,25 @@ def test_bad_input_is_one_line_and_leaves_nothing_behind(tmp, command, fragment,
     assert after == before  # nothing half-written, no empty folders
 
 
-def catalogue_rows() -> list[str]:
-    """The markdown rows of docs/reliability.md's catalogue, from real runs:
-    `python tests/test_bad_input.py` prints them."""
+@pytest.mark.parametrize(("command", "fragment", "status"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])  # fmt: skip
+def test_bad_input_is_one_line_and_leaves_nothing_behind(tmp, command, fragment, status):
+    check_one_line(tmp, command, fragment, status)
+
+
+def catalogue_rows(cases=CASES, inputs=make_inputs) -> list[str]:
+    """The markdown rows of a docs/reliability.md catalogue, from real runs:
+    `python tests/test_bad_input.py` prints them (and each tests/test_bad_input_*.py its own)."""
     import tempfile
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        base = make_inputs(Path(folder))
-        for name, command, _, _ in CASES:
+        base = inputs(Path(folder))
+        for name, command, _, _ in cases:
+            run = run_one(base, command)
             argv = [a.replace("TMP", str(base)).replace("ADDRESS", "127.0.0.1:9") for a in command]
             if "--out" not in argv and argv[:4] == TRIAL:
                 argv += ["--out", str(base / "out")]
-            run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
             shown = " ".join(a.replace(str(base), "TMP") for a in argv[1:])
             shown = shown.replace(str(ROOT) + "/", "").replace("-m gwin", "python -m gwin")
             line = run.stderr.strip().replace(str(base), "TMP")
