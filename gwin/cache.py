@@ -48,11 +48,27 @@ def default_cache_dir() -> Path:
     return Path(base) / "gwin" / "artifacts"
 
 
-def classifier_fields(cfg: TrialConfig) -> dict[str, Any]:
-    """What determines a trained classifier."""
+def built_on(device: torch.device, threads: int, gpu_name: str = "") -> dict[str, Any]:
+    """Where a classifier is trained, which decides its weights as much as its seed does: the
+    order of a sum differs between 1 and 2 CPU threads and between a CPU and a GPU, and 30
+    epochs carry that difference into every weight (two runs on one config gave other P_c)."""
+    if device.type == "cuda":
+        return {"device": "cuda", "gpu": gpu_name, "threads": threads}
+    return {"device": device.type, "threads": threads}
+
+
+def built_here(device: torch.device) -> dict[str, Any]:
+    """`built_on` for this process: its torch threads and, on CUDA, the GPU's name."""
+    gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else ""
+    return built_on(device, torch.get_num_threads(), gpu)
+
+
+def classifier_fields(cfg: TrialConfig, where: dict[str, Any]) -> dict[str, Any]:
+    """What determines a trained classifier: its config and where it was built (`built_on`)."""
     return {
         "kind": "classifier",
         "format": CACHE_FORMAT,
+        "built_on": where,
         "dataset": cfg.dataset,
         "classifier": cfg.classifier,
         "seed": cfg.effective_classifier_seed,
@@ -64,12 +80,12 @@ def classifier_fields(cfg: TrialConfig) -> dict[str, Any]:
     }
 
 
-def confident_fields(cfg: TrialConfig) -> dict[str, Any]:
+def confident_fields(cfg: TrialConfig, where: dict[str, Any]) -> dict[str, Any]:
     """What determines P_c: the classifier, tau* and the Monte Carlo draws."""
     return {
         "kind": "confident",
         "format": CONFIDENT_FORMAT,
-        "classifier": classifier_fields(cfg),
+        "classifier": classifier_fields(cfg, where),
         "tau_star": cfg.tau_star,
         "mc_samples": cfg.mc_samples,
         "pool": cfg.confident_pool,

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gwin.cache import ArtifactCache, classifier_fields, confident_fields
+from gwin.cache import ArtifactCache, built_here, classifier_fields, confident_fields
 from gwin.confident import certainties, confident_indices, confident_subset
 from gwin.config import TrialConfig
 from gwin.data.datasets import Split, load_dataset
@@ -103,7 +103,7 @@ def load_classifier(cfg: TrialConfig, train: Split, num_classes: int, cache: Art
         state = {k: v.cpu() for k, v in fresh.state_dict().items()}
         return {"state_dict": state, "loss_history": history}
 
-    artifact, hit = cache.get_or_create(classifier_fields(cfg), fit)
+    artifact, hit = cache.get_or_create(classifier_fields(cfg, built_here(device)), fit)
     model.load_state_dict(artifact["state_dict"])
     model.eval()
     return model, hit
@@ -120,7 +120,7 @@ def load_confident_indices(cfg: TrialConfig, model, train: Split, cache: Artifac
         idx = confident_indices(pred, cert, pool.y, cfg.tau_star)
         return {"indices": idx.cpu(), "certainty": cert.cpu()}
 
-    artifact, hit = cache.get_or_create(confident_fields(cfg), build)
+    artifact, hit = cache.get_or_create(confident_fields(cfg, built_here(train.x.device)), build)
     return artifact["indices"].to(train.x.device), hit
 
 
@@ -232,6 +232,10 @@ def run_trial(
             "confident_cache_hit": pc_hit,
             "resumed_from_iteration": resumed_from,
             "device": str(device),
+            # the threads a result was computed with decide its last digits (and the classifier's
+            # cache key); a trial under Ray overwrites these with all its pools (keep_to_cpus)
+            "worker_threads": torch.get_num_threads(),
+            "worker_interop_threads": torch.get_num_interop_threads(),
         }
 
         def finish(run_cfg: TrialConfig, run_id: str) -> TrialResult:

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from gwin.cache import ArtifactCache, cache_key, classifier_fields, confident_fields
+from gwin.cache import ArtifactCache, built_on, cache_key, classifier_fields, confident_fields
 from gwin.config import TrialConfig
+
+HERE = built_on(torch.device("cpu"), threads=1)  # where a test's classifier is "built"
 
 BASE = TrialConfig.from_preset("smoke")
 
@@ -22,7 +24,7 @@ def test_classifier_key_ignores_gwin_settings():
         BASE.replace(seed=5, classifier_seed=0),
     ]
     for cfg in same:
-        assert cache_key(classifier_fields(cfg)) == cache_key(classifier_fields(BASE))
+        assert cache_key(classifier_fields(cfg, HERE)) == cache_key(classifier_fields(BASE, HERE))
 
 
 def test_classifier_key_changes_with_what_determines_it():
@@ -34,21 +36,21 @@ def test_classifier_key_changes_with_what_determines_it():
         BASE.replace(clf_lr=0.01),
         BASE.replace(limit_train=50),
     ]
-    keys = {cache_key(classifier_fields(c)) for c in different}
-    assert cache_key(classifier_fields(BASE)) not in keys and len(keys) == len(different)
+    keys = {cache_key(classifier_fields(c, HERE)) for c in different}
+    assert cache_key(classifier_fields(BASE, HERE)) not in keys and len(keys) == len(different)
 
 
 def test_confident_key_depends_on_tau_star_and_classifier():
-    k = cache_key(confident_fields(BASE))
-    assert k != cache_key(confident_fields(BASE.replace(tau_star=0.9)))
-    assert k != cache_key(confident_fields(BASE.replace(seed=2)))
-    assert k == cache_key(confident_fields(BASE.replace(lambda_loss=0.0)))
+    k = cache_key(confident_fields(BASE, HERE))
+    assert k != cache_key(confident_fields(BASE.replace(tau_star=0.9), HERE))
+    assert k != cache_key(confident_fields(BASE.replace(seed=2), HERE))
+    assert k == cache_key(confident_fields(BASE.replace(lambda_loss=0.0), HERE))
 
 
 def test_get_or_create_miss_then_hit(tmp_path):
     cache = ArtifactCache(tmp_path)
     calls = []
-    fields = classifier_fields(BASE)
+    fields = classifier_fields(BASE, HERE)
 
     def create():
         calls.append(1)
@@ -71,7 +73,7 @@ def test_concurrent_requests_create_once(tmp_path):
         return {"value": 1}
 
     def worker():
-        hits.append(cache.get_or_create(classifier_fields(BASE), create)[1])
+        hits.append(cache.get_or_create(classifier_fields(BASE, HERE), create)[1])
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
@@ -88,11 +90,11 @@ def test_failed_create_leaves_nothing(tmp_path):
         raise RuntimeError("training crashed")
 
     try:
-        cache.get_or_create(classifier_fields(BASE), boom)
+        cache.get_or_create(classifier_fields(BASE, HERE), boom)
     except RuntimeError:
         pass
-    assert not Path(cache.path(classifier_fields(BASE))).exists()
-    assert not Path(cache.path(classifier_fields(BASE), ".lease")).exists()  # released
+    assert not Path(cache.path(classifier_fields(BASE, HERE))).exists()
+    assert not Path(cache.path(classifier_fields(BASE, HERE), ".lease")).exists()  # released
 
 
 def _flip_a_byte(path):
@@ -110,7 +112,7 @@ def _flip_a_byte(path):
 )
 def test_a_damaged_artifact_is_reported_and_rebuilt_never_used(tmp_path, capsys, damage, problem):
     cache = ArtifactCache(tmp_path)
-    fields = classifier_fields(BASE)
+    fields = classifier_fields(BASE, HERE)
     cache.get_or_create(fields, lambda: {"value": torch.arange(100)})
     damage(Path(cache.path(fields)))
     artifact, hit = cache.get_or_create(fields, lambda: {"value": torch.arange(3)})
@@ -122,7 +124,7 @@ def test_a_damaged_artifact_is_reported_and_rebuilt_never_used(tmp_path, capsys,
 
 def test_an_artifact_without_a_checksum_is_still_checked_by_loading_it(tmp_path, capsys):
     cache = ArtifactCache(tmp_path)
-    fields = classifier_fields(BASE)
+    fields = classifier_fields(BASE, HERE)
     cache.get_or_create(fields, lambda: {"value": 1})
     Path(cache.path(fields, ".json")).write_text("{}")  # written before checksums
     Path(cache.path(fields)).write_bytes(b"not a torch file")
@@ -146,7 +148,7 @@ def _foreign_lease(cache, fields, expires_in):
 
 def test_an_expired_lease_of_a_crashed_holder_is_taken_over_at_once(tmp_path, capsys):
     cache = ArtifactCache(tmp_path, **FAST)
-    fields = classifier_fields(BASE)
+    fields = classifier_fields(BASE, HERE)
     lease = _foreign_lease(cache, fields, expires_in=-120)
     t0 = time.monotonic()
     artifact, hit = cache.get_or_create(fields, lambda: {"value": 7})
@@ -158,7 +160,7 @@ def test_an_expired_lease_of_a_crashed_holder_is_taken_over_at_once(tmp_path, ca
 
 def test_a_holder_that_stops_renewing_is_waited_for_then_taken_over_after_its_ttl(tmp_path, capsys):
     cache = ArtifactCache(tmp_path, **FAST)
-    fields = classifier_fields(BASE)
+    fields = classifier_fields(BASE, HERE)
     _foreign_lease(cache, fields, expires_in=1.0)
     t0 = time.monotonic()
     artifact, hit = cache.get_or_create(fields, lambda: {"value": 8})
@@ -171,7 +173,7 @@ def test_a_holder_that_stops_renewing_is_waited_for_then_taken_over_after_its_tt
 
 def test_the_heartbeat_keeps_a_long_build_from_being_taken_over(tmp_path, capsys):
     cache = ArtifactCache(tmp_path, **FAST)
-    fields = classifier_fields(BASE)
+    fields = classifier_fields(BASE, HERE)
     calls, results = [], []
     building = threading.Event()
 
@@ -202,10 +204,33 @@ def test_the_heartbeat_keeps_a_long_build_from_being_taken_over(tmp_path, capsys
 
 def test_a_damaged_sidecar_is_reported_and_the_artifact_rebuilt(tmp_path, capsys):
     cache = ArtifactCache(tmp_path, **FAST)
-    fields = classifier_fields(BASE)
+    fields = classifier_fields(BASE, HERE)
     cache.get_or_create(fields, lambda: {"value": 1})
     Path(cache.path(fields, ".json")).write_text('{"sha256": "ab')  # cut off mid-write
     assert cache.get_or_create(fields, lambda: {"value": 2}) == ({"value": 2}, False)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "its sidecar .json is damaged" in err[0]
     assert cache.get_or_create(fields, lambda: {"value": 3}) == ({"value": 2}, True)
+
+
+def test_a_classifier_built_with_other_threads_or_on_another_device_is_not_served(tmp_path):
+    """Training on 1 or 2 CPU threads, or on a GPU, gives another classifier (summation order):
+    a trial must not silently get the one whichever run filled the cache first built."""
+    from gwin.data import load_dataset
+    from gwin.trial import load_classifier
+
+    cfg = BASE.replace(clf_epochs=1, limit_train=64, cache_dir=str(tmp_path))
+    train = load_dataset("digits", None, limit_train=64).train
+    cache = ArtifactCache(tmp_path)
+    before = torch.get_num_threads()
+    try:
+        hits = []
+        for threads in (1, 2, 1):
+            torch.set_num_threads(threads)
+            hits.append(load_classifier(cfg, train, 10, cache)[1])
+    finally:
+        torch.set_num_threads(before)
+    assert hits == [False, False, True]  # 2 threads: its own; 1 again: the first one's
+    keys = {cache_key(classifier_fields(BASE, built_on(torch.device("cpu"), t))) for t in (1, 2)}
+    keys.add(cache_key(classifier_fields(BASE, built_on(torch.device("cuda"), 1, "NVIDIA H200"))))
+    assert len(keys) == 3

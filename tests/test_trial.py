@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from gwin.faults import Faults
 from gwin.metrics.sweep import tau_sweep
@@ -65,6 +66,9 @@ def test_record_is_a_complete_trials_row(tiny_trial, tiny_cfg):
     delta = 100 * (r["test_fixed"] - r["test_broken"]) / n_rejected
     assert r["test_rejected_acc_delta"] == pytest.approx(delta)
     assert 0 < r["test_mcnemar_p"] <= 1
+    # where it ran is part of the record, for a trial run outside Ray too (issue 35)
+    assert r["device"] == "cpu" and r["worker_threads"] == torch.get_num_threads()
+    assert r["worker_interop_threads"] == torch.get_num_interop_threads()
 
 
 def test_identity_baseline_is_c_redrawn_on_the_unchanged_input(tiny_trial):

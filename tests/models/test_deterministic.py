@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gwin.cache import cache_key, classifier_fields
+from gwin.cache import built_on, cache_key, classifier_fields
 from gwin.config import TrialConfig
 from gwin.data.datasets import Split
 from gwin.metrics.certainty import mc_summary
@@ -14,6 +14,8 @@ from gwin.models.deterministic import DEFAULT_DROPOUT, DEFAULT_ENSEMBLE_SIZE, MC
 from gwin.models.registry import CLASSIFIERS, build_classifier
 from gwin.names import CLASSIFIERS as CONFIG_NAMES
 from gwin.train_classifier import train_classifier
+
+HERE = built_on(torch.device("cpu"), threads=1)  # where a test's classifier is "built"
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 VARIANTS = ("lenet5_dropout", "lenet5_ensemble", "lenet5_softmax")
@@ -140,7 +142,7 @@ def test_cache_key_distinguishes_variants_and_their_options():
     base = TrialConfig.from_preset("smoke")
 
     def key(**changes):
-        return cache_key(classifier_fields(base.replace(**changes)))
+        return cache_key(classifier_fields(base.replace(**changes), HERE))
 
     keys = {key(classifier=name) for name in CLASSIFIERS}
     assert len(keys) == len(CLASSIFIERS)

@@ -13,10 +13,12 @@ import time
 import pytest
 import torch
 
-from gwin.cache import ArtifactCache, cache_key, classifier_fields
+from gwin.cache import ArtifactCache, built_on, cache_key, classifier_fields
 from gwin.config import TrialConfig
 from gwin.store.reader import read_table
 from tests.store import conftest as store_fixtures
+
+HERE = built_on(torch.device("cpu"), threads=1)  # where a test's classifier is "built"
 
 s3 = store_fixtures.s3  # the moto S3 server of the store tests, on 127.0.0.1
 
@@ -45,7 +47,7 @@ def node_cache(tmp_path, monkeypatch):
 
 
 def test_two_trials_that_need_one_artifact_at_once_build_it_once(root):
-    fields = classifier_fields(BASE)
+    fields = classifier_fields(BASE, HERE)
     calls, results = [], []
     start = threading.Barrier(2)
 
@@ -77,7 +79,7 @@ def test_two_trials_that_need_one_artifact_at_once_build_it_once(root):
 
 def test_a_stale_lease_on_s3_is_taken_over_after_its_ttl(s3, capsys):
     cache = ArtifactCache(s3.fresh_uri("cache"), **FAST)
-    fields = classifier_fields(BASE)
+    fields = classifier_fields(BASE, HERE)
     lease = {"holder": "crashed", "host": "node-b", "pid": 1, "expires": time.time() + 1.0}
     s3.client().put_object(
         Bucket=s3.bucket, Key=_key(cache, fields, ".lease"), Body=json.dumps(lease).encode()
@@ -94,7 +96,7 @@ def test_a_stale_lease_on_s3_is_taken_over_after_its_ttl(s3, capsys):
 
 def test_a_damaged_artifact_on_s3_is_reported_and_rebuilt(s3, capsys, node_cache):
     cache = ArtifactCache(s3.fresh_uri("cache"), **FAST)
-    fields = classifier_fields(BASE)
+    fields = classifier_fields(BASE, HERE)
     cache.get_or_create(fields, lambda: {"value": torch.arange(100)})
     key = _key(cache, fields)
     whole = s3.client().get_object(Bucket=s3.bucket, Key=key)["Body"].read()
@@ -110,7 +112,7 @@ def test_a_damaged_artifact_on_s3_is_reported_and_rebuilt(s3, capsys, node_cache
 
 def test_a_node_keeps_a_verified_copy_and_never_uses_a_stale_or_damaged_one(s3, node_cache):
     cache = ArtifactCache(s3.fresh_uri("cache"), **FAST)
-    fields = classifier_fields(BASE)
+    fields = classifier_fields(BASE, HERE)
     copy = node_cache / "classifier" / f"{cache_key(fields)}.pt"
     cache.get_or_create(fields, lambda: {"value": 1})
     assert cache.get_or_create(fields, lambda: {"value": -1}) == ({"value": 1}, True)
