@@ -56,6 +56,10 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
         "the gain against the training budget from per-trial rows of several studies",
         _lazy("gwin.analysis.budget", "main"),
     ),
+    "paper-check": (
+        "every cell of the paper's Tables 1 and 2 a study covers, ours beside it, with a verdict",
+        _lazy("gwin.analysis.paper_check", "main"),
+    ),
     "report": ("one self-contained HTML report of a study", _lazy("gwin.analysis.report", "main")),
     "apply": ("label new images with a trained GWIN (Figure 1)", _lazy("gwin.apply", "apply_main")),
     "upgrade": (

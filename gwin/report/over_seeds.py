@@ -39,6 +39,16 @@ def t_interval(values: ArrayLike, level: float = LEVEL) -> tuple[float, float]:
     return float(x.mean() - half), float(x.mean() + half)
 
 
+def t_interval_of(mean: float, std: float, n: int, level: float = LEVEL) -> tuple[float, float]:
+    """`t_interval` from a mean, its std (ddof=1) and the number of values it came from."""
+    from scipy.stats import t
+
+    if n < 2 or math.isnan(std):
+        return math.nan, math.nan
+    half = t.ppf((1 + level) / 2, n - 1) * std / math.sqrt(n)
+    return mean - half, mean + half
+
+
 def paired_t_p(a: ArrayLike, b: ArrayLike) -> float:
     """Two-sided p of the paired t-test of a against b; NaN with fewer than 2 pairs or no
     spread in the differences (t undefined)."""
