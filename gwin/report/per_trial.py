@@ -1,8 +1,12 @@
-"""One row per trial at one tau: the validation and test gain over the identity baseline and the
-exact McNemar test of BNN+GWIN against the identity on that trial's rejected test inputs
-(gwin.metrics.paired). What a budget study's per-seed figures are read from."""
+"""One row per trial at one tau, in both metrics: ours, the gain over the identity baseline
+(validation and test) with the exact McNemar test of BNN+GWIN against the identity on the
+trial's rejected test inputs; and the paper's, BNN Acc., BNN+GWIN Acc. and Rejected Acc. Δ
+(BNN+GWIN − BNN) with the McNemar test of BNN+GWIN against the BNN (gwin.metrics.paired).
+What a budget study's per-seed figures are read from."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
@@ -11,17 +15,34 @@ from gwin.metrics.paired import paired_counts
 from gwin.rejection import REPORT_TAU
 from gwin.report.stats import Results, config_columns, swept_columns
 
-SHOWN = ["val_gain", "test_gain", "fixed", "broken", "mcnemar_p", "seconds_total"]
+# GWIN − Identity (ours), then the paper's Table 1/2 columns on the test split
+OURS = ["val_gain", "test_gain", "fixed", "broken", "mcnemar_p"]
+PAPERS = [
+    "test_bnn_acc_rejected",
+    "test_gwin_acc_rejected",
+    "test_rejected_acc_delta",
+    "val_rejected_acc_delta",
+    "fixed_vs_bnn",
+    "broken_vs_bnn",
+    "mcnemar_p_vs_bnn",
+]
+SHOWN = [*OURS, *PAPERS, "seconds_total"]
+# the trials row's McNemar columns at REPORT_TAU, per verdict the GWIN is tested against
+STORED = {
+    "identity": {k: f"test_vs_identity_{k}" for k in ("fixed", "broken", "mcnemar_p")},
+    "bnn": {k: f"test_{k}" for k in ("fixed", "broken", "mcnemar_p")},
+}
 
 
-STORED = {k: f"test_vs_identity_{k}" for k in ("fixed", "broken", "mcnemar_p")}
-
-
-def _stored_counts(trial: pd.Series, tau: float) -> dict[str, float] | None:
-    """The trials row's own McNemar counts against the identity, written at REPORT_TAU."""
-    if not np.isclose(tau, REPORT_TAU) or any(pd.isna(trial.get(c)) for c in STORED.values()):
-        return None
-    return {k: trial[c] for k, c in STORED.items()}
+def _counts(results: Results, trial: pd.Series, tau: float, before: str) -> dict[str, float]:
+    """McNemar of BNN+GWIN against `before` on the trial's rejected test inputs: from the
+    trials row at REPORT_TAU, else from the trial's predictions (one trial in memory)."""
+    stored = STORED[before]
+    if np.isclose(tau, REPORT_TAU) and not any(pd.isna(trial.get(c)) for c in stored.values()):
+        return {k: trial[c] for k, c in stored.items()}
+    tid = trial["trial_id"]
+    test = results.read("predictions", trial_ids=[tid], split="test", corruption="none")
+    return paired_counts(test, tau, after="gwin", before=before)
 
 
 def per_trial(results: Results, tau: float) -> pd.DataFrame:
@@ -35,27 +56,60 @@ def per_trial(results: Results, tau: float) -> pd.DataFrame:
         tid = trial["trial_id"]
         sweeps = results.read("sweeps", trial_ids=[tid], corruption="none")
         at = sweeps[np.isclose(sweeps["tau"].astype(float), tau)]
-        gain = dict(zip(at["split"], at["gain_over_identity"], strict=True))
-        counts = _stored_counts(trial, tau)
-        if counts is None:  # another tau than the row's: from the trial's predictions
-            test = results.read("predictions", trial_ids=[tid], split="test", corruption="none")
-            counts = paired_counts(test, tau, after="gwin", before="identity")
+        by_split = at.set_index("split")
+        cell = functools.partial(_cell, by_split)
+        ours, papers = _counts(results, trial, tau, "identity"), _counts(results, trial, tau, "bnn")
         rows.append({
             **{k: trial[k] for k in keys}, "trial_id": tid,
-            "val_gain": gain.get("val", np.nan), "test_gain": gain.get("test", np.nan),
-            "fixed": counts["fixed"], "broken": counts["broken"],
-            "mcnemar_p": counts["mcnemar_p"], "seconds_total": trial.get("seconds_total", np.nan),
+            "val_gain": cell("val", "gain_over_identity"),
+            "test_gain": cell("test", "gain_over_identity"),
+            "fixed": ours["fixed"], "broken": ours["broken"], "mcnemar_p": ours["mcnemar_p"],
+            "test_bnn_acc_rejected": cell("test", "bnn_acc_rejected"),
+            "test_gwin_acc_rejected": cell("test", "gwin_acc_rejected"),
+            "test_rejected_acc_delta": cell("test", "rejected_acc_delta"),
+            "val_rejected_acc_delta": cell("val", "rejected_acc_delta"),
+            "fixed_vs_bnn": papers["fixed"], "broken_vs_bnn": papers["broken"],
+            "mcnemar_p_vs_bnn": papers["mcnemar_p"],
+            "seconds_total": trial.get("seconds_total", np.nan),
         })  # fmt: skip
     return pd.DataFrame(rows)
 
 
 def per_trial_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """`per_trial` as display strings."""
+    """`per_trial` as display strings: ours (GWIN − Identity) first, then the paper's metric."""
     out = frame.drop(columns=SHOWN).astype(str)
-    out["val gain"] = frame["val_gain"].map(lambda v: "n/a" if np.isnan(v) else f"{v:+.2f}")
-    out["test gain"] = frame["test_gain"].map(lambda v: "n/a" if np.isnan(v) else f"{v:+.2f}")
-    out["fixed / broken"] = [f"{f} / {b}" for f, b in zip(frame["fixed"], frame["broken"],
-                                                          strict=True)]  # fmt: skip
-    out["McNemar p"] = frame["mcnemar_p"].map(lambda v: f"{v:.2g}")
+    out["GWIN − Identity val / test"] = [
+        f"{_signed(v)} / {_signed(t)}" for v, t in zip(frame["val_gain"], frame["test_gain"],
+                                                       strict=True)
+    ]  # fmt: skip
+    out["vs identity fixed / broken (p)"] = _mcnemar(frame, "fixed", "broken", "mcnemar_p")
+    out["BNN Acc."] = frame["test_bnn_acc_rejected"].map(_plain)
+    out["BNN+GWIN Acc."] = frame["test_gwin_acc_rejected"].map(_plain)
+    out["Rejected Acc. Δ val / test"] = [
+        f"{_signed(v)} / {_signed(t)}"
+        for v, t in zip(frame["val_rejected_acc_delta"], frame["test_rejected_acc_delta"],
+                        strict=True)
+    ]  # fmt: skip
+    out["vs BNN fixed / broken (p)"] = _mcnemar(
+        frame, "fixed_vs_bnn", "broken_vs_bnn", "mcnemar_p_vs_bnn"
+    )
     out["seconds"] = frame["seconds_total"].map(lambda v: "n/a" if np.isnan(v) else f"{v:.0f}")
     return out
+
+
+def _cell(by_split: pd.DataFrame, split: str, column: str) -> float:
+    """One sweep value of a split at the row's tau; NaN for a split the trial did not store."""
+    return float(by_split.at[split, column]) if split in by_split.index else np.nan
+
+
+def _signed(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:+.2f}"
+
+
+def _plain(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.2f}"
+
+
+def _mcnemar(frame: pd.DataFrame, fixed: str, broken: str, p: str) -> list[str]:
+    return [f"{f} / {b} ({q:.2g})" for f, b, q in zip(frame[fixed], frame[broken], frame[p],
+                                                       strict=True)]  # fmt: skip

@@ -6,20 +6,24 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import binomtest
 
 from gwin.analysis.tables import main
+from tests.metrics.test_paired import mcnemar_by_hand
 
 
-def by_hand(study, trial_id, tau):
-    """(fixed, broken, GWIN's and the identity's accuracy on the rejected) from raw predictions."""
+def by_hand(study, trial_id, tau, before="identity"):
+    """(fixed, broken, GWIN's and `before`'s accuracy on the rejected) from raw predictions."""
     preds = pd.read_parquet(study / "trial_outputs" / trial_id / "predictions.parquet")
     test = preds[(preds["split"] == "test") & (preds["corruption"] == "none")]
     rejected = test[test["bnn_certainty"] < tau]
     gwin_ok = rejected["gwin_pred"] == rejected["label"]
-    ident_ok = rejected["identity_pred"] == rejected["label"]
-    fixed, broken = int((gwin_ok & ~ident_ok).sum()), int((ident_ok & ~gwin_ok).sum())
-    return fixed, broken, gwin_ok.mean(), ident_ok.mean()
+    other_ok = rejected[f"{before}_pred"] == rejected["label"]
+    fixed, broken = int((gwin_ok & ~other_ok).sum()), int((other_ok & ~gwin_ok).sum())
+    return fixed, broken, gwin_ok.mean(), other_ok.mean()
+
+
+def p_by_hand(fixed, broken):
+    return float(mcnemar_by_hand(fixed, broken))
 
 
 def test_per_trial_rows_are_what_each_trials_predictions_give(synthetic_study, capsys):
@@ -29,8 +33,15 @@ def test_per_trial_rows_are_what_each_trials_predictions_give(synthetic_study, c
     for _, row in table.iterrows():
         fixed, broken, gwin_acc, identity_acc = by_hand(synthetic_study, row["trial_id"], 0.8)
         assert (row["fixed"], row["broken"]) == (fixed, broken)
-        assert np.isclose(row["mcnemar_p"], binomtest(fixed, fixed + broken).pvalue)
+        assert np.isclose(row["mcnemar_p"], p_by_hand(fixed, broken))
         assert np.isclose(row["test_gain"], 100 * (gwin_acc - identity_acc))
+        # the paper's metric beside ours: BNN+GWIN against the BNN's own first verdict
+        fixed, broken, gwin_acc, bnn_acc = by_hand(synthetic_study, row["trial_id"], 0.8, "bnn")
+        assert (row["fixed_vs_bnn"], row["broken_vs_bnn"]) == (fixed, broken)
+        assert np.isclose(row["mcnemar_p_vs_bnn"], p_by_hand(fixed, broken))
+        assert np.isclose(row["test_bnn_acc_rejected"], 100 * bnn_acc)
+        assert np.isclose(row["test_gwin_acc_rejected"], 100 * gwin_acc)
+        assert np.isclose(row["test_rejected_acc_delta"], 100 * (gwin_acc - bnn_acc))
 
 
 def test_per_trial_takes_no_other_table_flags(synthetic_study, capsys):
@@ -60,6 +71,8 @@ def test_rows_at_another_tau_are_recomputed_from_the_predictions(synthetic_study
     for _, row in rows.iterrows():
         fixed, broken, _, _ = by_hand(synthetic_study, row["trial_id"], 0.5)
         assert (row["fixed"], row["broken"]) == (fixed, broken)
+        fixed, broken, _, _ = by_hand(synthetic_study, row["trial_id"], 0.5, "bnn")
+        assert (row["fixed_vs_bnn"], row["broken_vs_bnn"]) == (fixed, broken)
 
 
 def test_rows_at_0_8_of_real_trials_match_their_predictions(smoke_study, capsys):
@@ -75,4 +88,6 @@ def test_rows_at_0_8_of_real_trials_match_their_predictions(smoke_study, capsys)
     for _, row in rows.iterrows():
         fixed, broken, _, _ = by_hand(smoke_study, row["trial_id"], 0.8)
         assert (row["fixed"], row["broken"]) == (fixed, broken)
-        assert np.isclose(row["mcnemar_p"], binomtest(fixed, fixed + broken).pvalue)
+        assert np.isclose(row["mcnemar_p"], p_by_hand(fixed, broken))
+        fixed, broken, _, _ = by_hand(smoke_study, row["trial_id"], 0.8, "bnn")
+        assert (row["fixed_vs_bnn"], row["broken_vs_bnn"]) == (fixed, broken)
