@@ -16,8 +16,8 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
+from gwin.config_checks import validate
 from gwin.errors import GwinError
-from gwin.names import CLASSIFIERS, CORRUPTIONS, DATASETS, GENERATORS
 from gwin.presets import PRESET_VALUES, PRESETS
 from gwin.rejection import DEFAULT_TAUS
 
@@ -91,7 +91,7 @@ class TrialConfig:
     progress: bool = True
 
     def __post_init__(self) -> None:
-        _validate(self)
+        validate(self)  # gwin.config_checks: types, finiteness, ranges, choices
 
     @property
     def effective_classifier_seed(self) -> int:
@@ -142,77 +142,6 @@ class TrialConfig:
         values = dict(PRESET_VALUES[preset])
         values.update({k: _tuple(v) for k, v in overrides.items() if v is not None})
         return cls(preset=preset, **values)
-
-
-def _validate(c: TrialConfig) -> None:
-    def need(ok: bool, message: str) -> None:
-        if not ok:
-            raise GwinError(message)
-
-    need(
-        c.dataset in DATASETS, f"unknown dataset {c.dataset!r}; choose one of {', '.join(DATASETS)}"
-    )
-    need(
-        c.classifier in CLASSIFIERS,
-        f"unknown classifier {c.classifier!r}; choose one of {', '.join(CLASSIFIERS)}",
-    )
-    need(
-        c.generator in GENERATORS,
-        f"unknown generator {c.generator!r}; choose one of {', '.join(GENERATORS)}",
-    )
-    need(0.0 < c.dropout < 1.0, f"dropout must be in (0, 1), got {c.dropout}")
-    need(c.preset in PRESETS, f"unknown preset {c.preset!r}; choose one of {', '.join(PRESETS)}")
-    need(0.0 <= c.tau_star <= 1.0, f"tau_star must be in [0, 1], got {c.tau_star}")
-    need(all(0.0 <= t <= 1.0 for t in c.taus), f"every tau must be in [0, 1], got {list(c.taus)}")
-    need(len(c.taus) > 0, "taus must not be empty; e.g. --taus 0.5 0.8 0.99")
-    for name in ("lambda_gp", "lambda_loss"):
-        need(getattr(c, name) >= 0, f"{name} must be >= 0, got {getattr(c, name)}")
-    need(
-        c.use_critic or c.lambda_loss > 0,
-        "use_critic=False with lambda_loss=0 leaves the generator without a loss; "
-        "set --lambda-loss > 0 or drop --no-use-critic",
-    )
-    need(
-        c.preset != "paper" or c.dataset in ("mnist", "fashion_mnist"),
-        f"the paper preset is for the paper's datasets, not {c.dataset!r}; pass --dataset "
-        "mnist or --dataset fashion_mnist, or use --preset smoke or cpu for digits",
-    )
-    for name in ("lr_g", "lr_d", "clf_lr"):
-        need(getattr(c, name) > 0, f"{name} must be > 0, got {getattr(c, name)}")
-    for name in ("beta1", "beta2"):
-        need(0.0 <= getattr(c, name) < 1.0, f"{name} must be in [0, 1), got {getattr(c, name)}")
-    for name in (
-        "iterations",
-        "n_critic",
-        "batch_size",
-        "clf_batch_size",
-        "clf_epochs",
-        "mc_samples",
-        "dim",
-        "z_dim",
-        "eval_size",
-        "ensemble_size",
-    ):
-        need(getattr(c, name) >= 1, f"{name} must be >= 1, got {getattr(c, name)}")
-    need(
-        all(1 <= k < c.iterations for k in c.snapshots)
-        and len(set(c.snapshots)) == len(c.snapshots),
-        f"snapshots must be distinct iterations in [1, iterations = {c.iterations}), got "
-        f"{list(c.snapshots)}",
-    )
-    for name in ("eval_every", "checkpoint_every", "n_examples"):
-        need(getattr(c, name) >= 0, f"{name} must be >= 0, got {getattr(c, name)}")
-    need(c.seed >= 0, f"seed must be >= 0, got {c.seed}")
-    for name in ("limit_train", "confident_pool", "val_limit"):
-        value = getattr(c, name)
-        need(value is None or value >= 1, f"{name} must be >= 1 or unset, got {value}")
-    need(
-        c.device == "auto" or c.device == "cpu" or c.device.startswith(("cuda", "mps")),
-        f"unknown device {c.device!r}; use auto, cpu, cuda or cuda:N",
-    )
-    if c.corruptions:
-        bad = [n for n in c.corruptions if n not in CORRUPTIONS]
-        need(not bad, f"unknown corruption(s) {bad}; choose from {', '.join(CORRUPTIONS)}")
 
 
 def config_field_names() -> list[str]:

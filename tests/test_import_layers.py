@@ -8,8 +8,8 @@ GWIN = Path(__file__).resolve().parents[1] / "gwin"
 # docs/design.md, section 8, in order; a module belongs to the longest prefix that names it.
 LAYERS = {
     "settings and references": ["gwin.errors", "gwin.names", "gwin.rejection", "gwin.presets",
-                                "gwin.paper", "gwin.config", "gwin.config_flags",
-                                "gwin.config_file", "gwin.progress"],
+                                "gwin.paper", "gwin.config_checks", "gwin.config",
+                                "gwin.config_flags", "gwin.config_file", "gwin.progress"],
     "data and models": ["gwin.data", "gwin.corruptions", "gwin.layers", "gwin.models"],
     "metrics": ["gwin.metrics"],
     "storage": ["gwin.store"],
