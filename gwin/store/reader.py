@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from gwin.errors import GwinError
 from gwin.rejection import DEFAULT_TAUS
+from gwin.store.guard import check_inside, check_trial_ids
 from gwin.store.index import INDEX_PARTS, read_index, unindexed
 from gwin.store.location import OUTPUTS_DIR, RESULTS_DIR, Folder, name_of
 from gwin.store.schema import TRIAL_TABLES, check_columns
@@ -38,7 +39,11 @@ class Source:
     is_study: bool
 
     def trial(self, trial_id: str) -> Folder:
-        return trial_folder(self.folder, trial_id) if self.is_study else self.folder
+        """The trial's folder, checked to be inside the location (gwin.store.guard)."""
+        if self.is_study:
+            return trial_folder(self.folder, trial_id)
+        check_inside(self.folder)
+        return self.folder
 
 
 def _not_found(folder: Folder) -> GwinError:
@@ -84,11 +89,14 @@ def _trials(source: Source) -> pd.DataFrame:
         if table is None:
             table = unindexed(source.folder)
     else:
+        check_inside(source.folder)
         table = read_parquet(source.folder, "trials.parquet")
     if table is None:
         raise GwinError(f"{source.folder.location} holds no trials table")
     frame = table.to_pandas()
     check_columns(list(frame.columns), "trials", f"{source.folder.location} (trials)")
+    # a study's index is checked as it is read (gwin.store.index); a trial's own row here
+    check_trial_ids(frame["trial_id"], source.folder.location_of("trials.parquet"))
     return frame
 
 

@@ -24,6 +24,8 @@ import pyarrow.parquet as pq
 
 from gwin.metrics.summary import history_frame, trial_selective, trial_sweeps
 from gwin.store.atomic import write_table
+from gwin.store.damage import check_is_file, unreadable
+from gwin.store.guard import check_inside, check_trial_id
 from gwin.store.location import (
     OUTPUTS_DIR,
     Folder,
@@ -44,10 +46,15 @@ def read_parquet(
     folder: Folder, *parts: str, columns: list[str] | None = None, filters=None
 ) -> pa.Table:
     """One gwin Parquet file (only `columns`, rows passing pyarrow `filters`), refused in one
-    line if another schema version wrote it."""
-    path = folder.path(*parts)
-    table = pq.read_table(path, filesystem=folder.fs, columns=columns, filters=filters or None)
-    check_version(table.schema, folder.location_of(*parts))
+    line if another schema version wrote it, or if it is missing, a folder (pyarrow would
+    read a folder as a dataset: no rows, no error) or damaged (gwin.store.damage)."""
+    path, where = folder.path(*parts), folder.location_of(*parts)
+    check_is_file(folder.fs, path, where)
+    try:
+        table = pq.read_table(path, filesystem=folder.fs, columns=columns, filters=filters or None)
+    except (OSError, pa.ArrowException) as err:
+        raise unreadable(folder.fs, path, where, err, columns, filters) from err
+    check_version(table.schema, where)
     return table.replace_schema_metadata(None)
 
 
@@ -116,6 +123,10 @@ def read_trial(folder: Folder) -> SimpleNamespace | None:
 
 
 def trial_folder(study: Folder, trial_id: str) -> Folder:
+    """STUDY/trial_outputs/<trial_id>, refused in one line if the id is a path or the folder
+    (or a link in it) leads outside the study: the id comes from a table, which may lie."""
+    check_trial_id(trial_id, study.location_of(OUTPUTS_DIR))
+    check_inside(study, OUTPUTS_DIR, trial_id)
     return study.child(OUTPUTS_DIR, trial_id)
 
 

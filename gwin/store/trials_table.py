@@ -19,6 +19,8 @@ import pyarrow as pa
 
 from gwin import __version__
 from gwin.config import OUTPUT_FIELDS, RUNTIME_FIELDS, TrialConfig
+from gwin.errors import GwinError
+from gwin.store.guard import trial_id_problem
 from gwin.store.schema import stamp
 
 SPLITS = ("val", "test")
@@ -132,6 +134,8 @@ def trials_row(cfg: TrialConfig, trial_id: str, study: str, **cells: Any) -> dic
     """The `trials` row of `cfg` run as `trial_id` in `study`: every declared column, `cells`
     (what the run knows) over its identity and config, status 'error' if `error` is given."""
     _check_declared(cells)
+    if problem := trial_id_problem(trial_id):  # it becomes a folder name: never a path
+        raise GwinError(f"trial id {trial_id!r} {problem}; a trial id names one folder")
     error = cells.pop("error", "") or ""
     return {
         **dict.fromkeys(TRIALS_TYPES),
