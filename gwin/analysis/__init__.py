@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 
-from gwin.errors import OneLineParser
+from gwin.errors import GwinError, OneLineParser
 
 
 def results_parser(doc: str) -> argparse.ArgumentParser:
@@ -22,3 +23,11 @@ def results_parser(doc: str) -> argparse.ArgumentParser:
         help="which split the tables read (default: test; choose settings on val)",
     )
     return parser
+
+
+def check_tau(tau: float) -> float:
+    """`--tau` refused up front if it is no threshold on a certainty (NaN included), before a
+    study is read or a file written."""
+    if not (0.0 <= tau <= 1.0) or math.isnan(tau):
+        raise GwinError(f"--tau must be in [0, 1], got {tau:g}")
+    return tau

@@ -8,14 +8,15 @@ prints their paths. Error bars are the sd over trials, as in the tables.
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from gwin.analysis import results_parser
-from gwin.errors import command
+from gwin.analysis import check_tau, results_parser
+from gwin.errors import GwinError, command
 from gwin.rejection import REPORT_TAU
 from gwin.report import figures as gp
 from gwin.report.stats import (
@@ -81,15 +82,21 @@ def figures(
 def write_figures(
     results: str | Path, out: Path, split: str = "test", tau: float = REPORT_TAU, fmt: str = "png"
 ) -> list[Path]:
+    """Every figure as a file in `out`. All are drawn (into memory: a study's figures are a few
+    MB) before the first is written, so a failure on the way leaves no file behind."""
+    check_tau(tau)
+    if out.exists() and not out.is_dir():
+        raise GwinError(f"--out {out} is a file; pass a folder for the figures")
     loaded = load_results(results)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    drawn = []
     for name, fig in figures(loaded, split, tau):
-        path = out / f"{name}.{fmt}"
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=120, bbox_inches="tight")
-        written.append(path)
-    return written
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, dpi=120, bbox_inches="tight")
+        drawn.append((out / f"{name}.{fmt}", buffer.getvalue()))
+    for path, data in drawn:
+        with atomic_path(path) as tmp:  # each file whole, even if the disk fills up meanwhile
+            tmp.write_bytes(data)
+    return [path for path, _ in drawn]
 
 
 @command()
@@ -106,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         "--format", default="png", choices=("png", "pdf", "svg"), help="image format (default: png)"
     )
     args = parser.parse_args(argv)
+    check_tau(args.tau)  # before the study is read (write_figures checks it again for callers)
     paths = write_figures(args.results, args.out, args.split, args.tau, args.format)
     print("\n".join(str(p) for p in paths))
     return 0

@@ -1,6 +1,6 @@
 """One self-contained HTML report of a study: tables, figures, robustness, selective views.
 
-    python analysis/report.py RESULTS [--out report.html] [--split test] [--tau 0.8]
+    python analysis/report.py RESULTS [--out report.html [--overwrite]] [--split test] [--tau 0.8]
 
 RESULTS is a study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME, as
 the study printed it), its results/ folder, or one trial's --out folder. Figures are PNGs
@@ -13,14 +13,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from gwin.analysis import check_tau, results_parser
 from gwin.analysis import report_sections as section_of
-from gwin.analysis import results_parser
-from gwin.errors import command
+from gwin.errors import GwinError, command
 from gwin.progress import bar
 from gwin.rejection import REPORT_TAU
 from gwin.report.html_page import Page
 from gwin.report.stats import swept_columns, trial_sweeps
-from gwin.store.location import Folder, name_of, write_bytes
+from gwin.store.location import Folder, check_output_file, first_line, name_of, write_bytes
 from gwin.store.reader import load_results
 
 
@@ -65,10 +65,18 @@ def main(argv: list[str] | None = None) -> int:
         default=REPORT_TAU,
         help=f"threshold of the headline, robustness and sensitivity views (default: {REPORT_TAU})",
     )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     args = parser.parse_args(argv)
-    text = build_report(args.results, args.split, args.tau)
+    check_tau(args.tau)
     out = Folder.at(args.out) if args.out else Folder.at(args.results).child("report.html")
-    write_bytes(out.fs, out.root, text.encode("utf-8"))
+    # before the study is read; the default RESULTS/report.html is the report's own file,
+    # replaced on every run, while a file the user named is kept unless --overwrite says so
+    check_output_file(out, overwrite=args.overwrite or not args.out)
+    text = build_report(args.results, args.split, args.tau)
+    try:
+        write_bytes(out.fs, out.root, text.encode("utf-8"))
+    except OSError as err:
+        raise GwinError(f"cannot write --out {out.location}: {first_line(err)}") from err
     print(f"report: {out.location} ({len(text) // 1024} KiB)")
     return 0
 

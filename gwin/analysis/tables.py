@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from gwin.analysis import results_parser
+from gwin.analysis import check_tau, results_parser
 from gwin.errors import GwinError, command
 from gwin.rejection import REPORT_TAU
 from gwin.report.classifier_table import (
@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     if by and set(by) & set(TABLE_KEYS):
         raise GwinError(f"{TABLE_KEYS} always get a table each; drop them from --by")
     mode = check_modes(parser, args)
+    check_tau(args.tau)
     if mode == "per_trial":
         text = build_per_trial(args.results, args.tau, args.format)
     elif mode == "curves":

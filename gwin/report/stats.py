@@ -143,9 +143,8 @@ def at_tau(frame: pd.DataFrame, tau: float) -> pd.DataFrame:
     """Rows of a per-trial or aggregated sweep at `tau` (float-tolerant)."""
     rows = frame[np.isclose(frame["tau"].astype(float), tau)]
     if rows.empty:
-        raise GwinError(
-            f"tau={tau} was not evaluated; choose one of {sorted(frame['tau'].unique())}"
-        )
+        taus = ", ".join(f"{t:g}" for t in sorted(frame["tau"].astype(float).unique()))
+        raise GwinError(f"tau={tau:g} was not evaluated; choose one of {taus}")
     return rows
 
 

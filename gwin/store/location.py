@@ -162,6 +162,19 @@ def check_writable(folder: Folder, flag: str = "--storage") -> None:
         ) from err
 
 
+def check_output_file(out: Folder, overwrite: bool = False, flag: str = "--out") -> None:
+    """Refuse, in one line and before any work, an output file that would replace a folder, or
+    a file the user has not asked to replace."""
+    kind = out.fs.get_file_info(out.root).type
+    if kind == pafs.FileType.Directory:
+        raise GwinError(f"{flag} {out.location} is a folder; name the file to write")
+    if kind != pafs.FileType.NotFound and not overwrite:
+        raise GwinError(
+            f"{flag} {out.location} already exists; pass --overwrite to replace it, or "
+            f"choose another {flag}"
+        )
+
+
 def writable(folder: Folder) -> str | None:
     """None if a probe file can be written and deleted in `folder`, else why not (one line)."""
     try:
