@@ -31,9 +31,10 @@ PRESET_VALUES: dict[str, dict[str, Any]] = {
         lr_g=1e-3,
         lr_d=1e-3,
         batch_size=32,
-        # 600: the smallest budget tried (100-600) at which lambda_Loss = 10 beats the identity
-        # baseline on digits' validation split for every one of 4 seeds, at 1 and at 2 threads
-        # per trial (docs/performance.md, "Choosing smoke").
+        # 600: the largest budget tried (100-600), and the only one at which lambda_Loss = 10
+        # beats the identity baseline on digits' validation split by more than 5 points for
+        # every one of 4 seeds, at 1 and at 2 threads per trial; every seed already gains from
+        # 300 on (docs/performance.md, "Choosing smoke").
         iterations=600,
         eval_every=100,
         eval_size=200,
