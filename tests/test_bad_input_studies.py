@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import re
 import shutil
 import sys
 import tempfile
@@ -65,6 +66,12 @@ CASES = [
      "tau=0.33 was not evaluated; choose one of 0.1, 0.3, 0.5", 2),
     ("upgrade-trial-truncated", [*UPGRADE, "TMP/truncated-row"],
      "trial_outputs/a/trials.parquet is damaged", 2),
+    ("repair-not-a-study", [*UPGRADE, "--repair", "TMP/folder"],
+     "--repair rebuilds a study's index", 2),
+    ("single-trial-truncated", [*TABLES, "TMP/trial"],
+     "TMP/trial/trials.parquet is damaged (Parquet magic bytes not found in footer); re-run", 2),
+    ("tables-tau-above-1", [*TABLES, "TMP/base", "--per-trial", "--tau", "2"],
+     "--tau must be in [0, 1], got 2", 2),
 ]  # fmt: skip
 
 
@@ -157,6 +164,10 @@ def make_inputs(tmp_path: Path) -> Path:
     (trial("folder-table") / "sweeps.parquet").mkdir()
     study("no-split")
     _damage_table(trial("no-split") / "sweeps.parquet", "split")
+    # one trial's --out folder (gwin trial), its own row cut short
+    shutil.copytree(_base() / "trial_outputs" / "a", tmp_path / "trial")
+    row = tmp_path / "trial" / "trials.parquet"
+    row.write_bytes(row.read_bytes()[:500])
     return tmp_path
 
 
@@ -171,5 +182,14 @@ def test_damaged_study_is_one_line_and_leaves_nothing_behind(tmp, command, fragm
     check_one_line(tmp, command, fragment, status)
 
 
+def _code_spans(row: str) -> str:
+    """A line that holds backticks needs a double-backtick code span in markdown."""
+    return re.sub(
+        r"\| `(error: .*)` \| (\d+) \|$",
+        lambda m: f"| `` {m[1]} `` | {m[2]} |" if "`" in m[1] else m[0],
+        row,
+    )
+
+
 if __name__ == "__main__":
-    print("\n".join(catalogue_rows(CASES, make_inputs)))
+    print("\n".join(_code_spans(row) for row in catalogue_rows(CASES, make_inputs)))
