@@ -13,8 +13,9 @@ grouped by the study's swept config columns unless --by says otherwise (--by non
 --vs-paper puts the paper's numbers beside ours (MNIST and Fashion-MNIST only), with the
 difference in units of the paper's std. --classifiers gives the classifier comparison instead:
 one row per classifier at --tau, with the identity baseline, AURC, ECE and NLL of C.
---ci adds, per row, the 95% t-interval over seeds of GWIN − Identity and the two-sided p of a
-paired t-test over seeds of BNN+GWIN against the identity baseline (gwin.report.over_seeds).
+--ci adds, per row and for both metrics, the 95% t-interval over seeds and the two-sided p of a
+paired t-test over seeds: GWIN − Identity (BNN+GWIN against the identity baseline) and the
+paper's Rejected Acc. Δ (BNN+GWIN against the BNN) (gwin.report.over_seeds).
 --curves gives the learning curves instead: the periodic validation reports (gain over the
 identity at tau = 0.8, losses) per setting and iteration, mean ± std over seeds. --per-trial
 gives one row per trial at --tau: its validation and test gain over the identity and the exact
@@ -191,8 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--ci",
         action="store_true",
-        help="add the 95%% t-interval over seeds of GWIN − Identity and a paired t-test "
-        "over seeds of GWIN against the identity baseline",
+        help="add, for GWIN − Identity and for the paper's Rejected Acc. Δ, the 95%% "
+        "t-interval over seeds and a paired t-test over seeds",
     )
     parser.add_argument(
         "--classifiers",

@@ -1,10 +1,12 @@
-"""Inference over seeds: is the GWIN's gain over the identity baseline more than seed-to-seed
-variation? For every group of trials (a setting x tau), the seeds are the samples.
+"""Inference over seeds: is the GWIN's gain more than seed-to-seed variation? For every group
+of trials (a setting x tau), the seeds are the samples. Both metrics, each with its own test:
+ours, GWIN − Identity (BNN+GWIN against C re-drawn on the unchanged x), and the paper's,
+Rejected Acc. Δ (BNN+GWIN against the BNN's first verdict).
 
 - 95% t-interval of the mean gain, mean ± t_{0.975, n-1} · s / sqrt(n), s the std (ddof=1).
-- Paired t-test of BNN+GWIN against the identity baseline (C re-drawn on the unchanged x) on
-  the rejected subset, seed by seed: a seed's two accuracies share its classifier, data order
-  and rejected set, so the pairs are what differs. Two-sided, df = n - 1.
+- Paired t-test of BNN+GWIN against the baseline on the rejected subset, seed by seed: a seed's
+  two accuracies share its classifier, data order and rejected set, so the pairs are what
+  differs. Two-sided, df = n - 1.
 
 This asks a different question from McNemar (gwin.metrics.paired), which tests one trial's
 inputs: with 3 seeds, only a gain that is large against its spread reaches p < 0.05.
@@ -23,9 +25,15 @@ from gwin.errors import GwinError
 
 GAIN = "gain_over_identity"
 PAIR = ("gwin_acc_rejected", "identity_acc_rejected")
+PAPER_GAIN = "rejected_acc_delta"
+PAPER_PAIR = ("gwin_acc_rejected", "bnn_acc_rejected")
 LEVEL = 0.95
-INFERENCE_COLUMNS = [f"{GAIN}_ci_low", f"{GAIN}_ci_high", "paired_t_p"]
-INFERENCE_HEADERS = {"ci": "GWIN − Identity 95% CI", "p": "paired t p"}
+# per metric: (its column, the pair it is the difference of, the p column, the headers)
+TESTS = (
+    (GAIN, PAIR, "paired_t_p", ("GWIN − Identity 95% CI", "paired t p")),
+    (PAPER_GAIN, PAPER_PAIR, "paired_t_p_vs_bnn", ("Rejected Acc. Δ 95% CI", "paired t p vs BNN")),
+)
+INFERENCE_COLUMNS = [c for m, _, p, _ in TESTS for c in (f"{m}_ci_low", f"{m}_ci_high", p)]
 
 
 def t_interval(values: ArrayLike, level: float = LEVEL) -> tuple[float, float]:
@@ -62,29 +70,30 @@ def paired_t_p(a: ArrayLike, b: ArrayLike) -> float:
 
 
 def over_seeds(per_trial: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Per `by` group: the t-interval of the gain over the identity and the paired t-test's p.
-    Trials whose rejected set is empty at a tau (gain undefined) are left out of that tau."""
-    missing = [c for c in [*by, GAIN, *PAIR] if c not in per_trial.columns]
-    if missing:
+    """Per `by` group and metric: the t-interval of the gain and the paired t-test's p. Trials
+    whose rejected set is empty at a tau (gain undefined) are left out of that tau."""
+    needed = [*by, *(c for metric, pair, _, _ in TESTS for c in (metric, *pair))]
+    if missing := sorted({c for c in needed if c not in per_trial.columns}):
         raise GwinError(f"cannot test over seeds: no column {missing} in the trials' sweeps")
     rows = []
     for key, group in per_trial.groupby(list(by), dropna=False, sort=True):
-        defined = group.dropna(subset=[GAIN, *PAIR])
-        low, high = t_interval(defined[GAIN])
-        p = paired_t_p(defined[PAIR[0]], defined[PAIR[1]])
-        rows.append((*key, low, high, p))
+        cells: list[float] = []
+        for metric, pair, _, _ in TESTS:
+            defined = group.dropna(subset=[metric, *pair])
+            cells += [*t_interval(defined[metric]), paired_t_p(defined[pair[0]], defined[pair[1]])]
+        rows.append((*key, *cells))
     return pd.DataFrame(rows, columns=[*by, *INFERENCE_COLUMNS])
 
 
 def inference_cells(agg: pd.DataFrame) -> pd.DataFrame:
-    """The interval and p of an aggregate that carries INFERENCE_COLUMNS, as display strings."""
-    low, high, p = (agg[c].to_numpy(dtype=float) for c in INFERENCE_COLUMNS)
-    return pd.DataFrame(
-        {
-            INFERENCE_HEADERS["ci"]: [
-                "n/a" if math.isnan(lo) else f"[{lo:+.2f}, {hi:+.2f}]"
-                for lo, hi in zip(low, high, strict=True)
-            ],
-            INFERENCE_HEADERS["p"]: ["n/a" if math.isnan(v) else f"{v:.2g}" for v in p],
-        }
-    )
+    """The intervals and p's of an aggregate that carries INFERENCE_COLUMNS, as display strings."""
+    shown = {}
+    for metric, _, p_column, (ci_header, p_header) in TESTS:
+        low, high, p = (agg[c].to_numpy(dtype=float) for c in
+                        (f"{metric}_ci_low", f"{metric}_ci_high", p_column))  # fmt: skip
+        shown[ci_header] = [
+            "n/a" if math.isnan(lo) else f"[{lo:+.2f}, {hi:+.2f}]"
+            for lo, hi in zip(low, high, strict=True)
+        ]
+        shown[p_header] = ["n/a" if math.isnan(v) else f"{v:.2g}" for v in p]
+    return pd.DataFrame(shown)

@@ -50,13 +50,23 @@ def test_over_seeds_groups_and_skips_undefined_gains():
             "lambda_loss": [10.0] * 4 + [0.0] * 2,
             "gwin_acc_rejected": [11.0, 22.0, 33.0, np.nan, 5.0, 5.0],
             "identity_acc_rejected": [10.0, 20.0, 30.0, np.nan, 4.0, 6.0],
+            "bnn_acc_rejected": [9.0, 18.0, 27.0, np.nan, 5.0, 5.0],
         }
     )
     per_trial["gain_over_identity"] = (
         per_trial["gwin_acc_rejected"] - per_trial["identity_acc_rejected"]
     )
+    per_trial["rejected_acc_delta"] = per_trial["gwin_acc_rejected"] - per_trial["bnn_acc_rejected"]
     out = over_seeds(per_trial, ["lambda_loss"]).set_index("lambda_loss")
     assert list(out.columns) == INFERENCE_COLUMNS
+    # the paper's metric, lambda 10: differences 2, 4, 6: mean 4, s = 2, t = sqrt(12) again
+    assert out.loc[10.0, "paired_t_p_vs_bnn"] == pytest.approx(1 - math.sqrt(12 / 14), rel=1e-9)
+    low, high = out.loc[10.0, ["rejected_acc_delta_ci_low", "rejected_acc_delta_ci_high"]]
+    assert (low, high) == pytest.approx((4 - 2 * T_975_DF2 / math.sqrt(3),
+                                         4 + 2 * T_975_DF2 / math.sqrt(3)))  # fmt: skip
+    # lambda 0: BNN+GWIN equals the BNN on both seeds: no spread, p undefined, interval [0, 0]
+    assert math.isnan(out.loc[0.0, "paired_t_p_vs_bnn"])
+    assert out.loc[0.0, "rejected_acc_delta_ci_low"] == 0.0
     # lambda 10: the NaN seed (empty rejected set) is left out; 1, 2, 3 remain.
     assert out.loc[10.0, "paired_t_p"] == pytest.approx(1 - math.sqrt(12 / 14), rel=1e-9)
     assert out.loc[10.0, INFERENCE_COLUMNS[0]] == pytest.approx(2 - T_975_DF2 / math.sqrt(3))
@@ -78,6 +88,11 @@ def test_tables_ci_shows_what_the_stored_sweeps_give(synthetic_study):
     low, high = t_interval(at["gain_over_identity"])
     p = paired_t_p(at["gwin_acc_rejected"], at["identity_acc_rejected"])
     rows = [r for r in text.splitlines() if r.startswith("| 10 ") and "| 0.8 " in r]
+    assert any(f"[{low:+.2f}, {high:+.2f}]" in r and f"{p:.2g}" in r for r in rows), rows
+    # and the paper's metric beside it: BNN+GWIN against the BNN
+    assert "Rejected Acc. Δ 95% CI" in text and "paired t p vs BNN" in text
+    low, high = t_interval(at["rejected_acc_delta"])
+    p = paired_t_p(at["gwin_acc_rejected"], at["bnn_acc_rejected"])
     assert any(f"[{low:+.2f}, {high:+.2f}]" in r and f"{p:.2g}" in r for r in rows), rows
 
 
