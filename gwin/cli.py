@@ -15,12 +15,14 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gwin.config import config_from_args
+from gwin.config import TrialConfig, config_from_args
 from gwin.config_file import add_config_file_flags, config_yaml, effective_config, parse_with_config
 from gwin.config_flags import add_config_flags, preset_in
+from gwin.device import check_device_here
 from gwin.errors import GwinError, OneLineParser, TrialDiverged
 from gwin.store.atomic import atomic_fs_path
 from gwin.store.location import Folder, check_writable, exists, first_line, read_bytes, read_json
+from gwin.store.out_lock import one_writer, refuse_if_running
 from gwin.store.trial_outputs import is_complete, read_parquet, write_trial
 
 if TYPE_CHECKING:  # torch-importing modules, loaded only once a trial runs
@@ -42,6 +44,11 @@ class _Checkpoint:
 
     def exists(self) -> bool:
         return exists(self.folder.fs, self.folder.root)
+
+    def complete(self) -> bool:
+        """checkpoint.json, which `save` moves in last, is there; without it the folder holds
+        only what a first save cut off (a full disk, a kill) left: nothing we could resume."""
+        return exists(self.folder.fs, self.folder.path(META_FILE))
 
     def clear(self) -> None:
         if self.exists():
@@ -142,6 +149,11 @@ def _start_from(checkpoint: _Checkpoint, resume: bool, overwrite: bool) -> dict[
     if overwrite:
         checkpoint.clear()
         return None
+    if checkpoint.exists() and not checkpoint.complete():  # not resumable, so not kept
+        print(f"[gwin] {checkpoint.folder.location} is incomplete (a first checkpoint that "
+              "was cut off); starting from iteration 0", file=sys.stderr)  # fmt: skip
+        checkpoint.clear()
+        return None
     if not checkpoint.exists():
         if resume:
             print(f"[gwin] no checkpoint in {checkpoint.folder.location}; starting from "
@@ -194,6 +206,9 @@ def trial_main(argv: list[str]) -> int:
     cfg = config_from_args(args)
     default = Path("runs") / f"{cfg.dataset}-{cfg.preset}-seed{cfg.seed}-{cfg.trial_key()}"
     out = Folder.at(args.out or default)
+    # first: a running trial's folder is neither "holds results" nor "holds a checkpoint"
+    refuse_if_running(out)
+    check_device_here(cfg.device)  # a device this machine lacks: one line before any work
     checkpoint = _Checkpoint(out, cfg.trial_key())
     if is_complete(out) and args.resume:
         return _already_finished(out, checkpoint)
@@ -204,8 +219,14 @@ def trial_main(argv: list[str]) -> int:
     if out.fs.get_file_info(out.root).is_file:
         raise GwinError(f"--out {out.location} is a file; pass a folder path")
     check_writable(out, "--out")
-    resume_state = _start_from(checkpoint, args.resume, args.overwrite)
+    with one_writer(out):  # until the trial ends: a second run into --out is refused
+        return _run(cfg, out, checkpoint, _start_from(checkpoint, args.resume, args.overwrite))
 
+
+def _run(
+    cfg: TrialConfig, out: Folder, checkpoint: _Checkpoint, resume_state: dict[str, Any] | None
+) -> int:
+    """Train and evaluate the trial, write its results to `out` and print its summary."""
     from gwin.rejection import REPORT_TAU
     from gwin.report.sweep_table import format_sweep
     from gwin.trial import run_trial

@@ -21,13 +21,41 @@ def resolve_device(requested: str, gpu_held: bool | None = None):
         raise GwinError(
             f"device {requested!r} requested but CUDA is not available; use --device cpu"
         )
+    # torch accepts these names on any machine and fails only at the first tensor put there,
+    # after the data has loaded and perhaps the classifier trained
+    if requested.startswith("cuda:") and int(requested[5:]) >= torch.cuda.device_count():
+        raise GwinError(
+            f"device {requested!r} requested but this machine has "
+            f"{torch.cuda.device_count()} CUDA device(s), cuda:0 to cuda:"
+            f"{torch.cuda.device_count() - 1}"
+        )
+    _check_mps(requested)
     return torch.device(requested)
+
+
+def _check_mps(requested: str) -> None:
+    import torch
+
+    if requested == "mps" and not torch.backends.mps.is_available():
+        raise GwinError(
+            "device 'mps' requested but MPS is not available here (it needs Apple silicon "
+            "and a torch built with it); use --device cpu or auto"
+        )
+
+
+def check_device_here(requested: str) -> None:
+    """`resolve_device`'s checks alone, for a command line before it starts any work (torch
+    is imported only for a device other than auto and cpu, which every machine has)."""
+    if requested not in ("auto", "cpu"):
+        resolve_device(requested)
 
 
 def check_study_devices(device: str | None, gpus_per_trial: float, address: str | None) -> None:
     """A study's --device and --gpus-per-trial must agree with each other and, when Ray runs on
     this machine, with its hardware; one line says which flag to change."""
     device = device or "auto"
+    if address is None:  # Ray runs here: its trials have this machine's devices
+        _check_mps(device)
     if gpus_per_trial == 0 and device.startswith("cuda"):
         raise GwinError(
             f"--device {device} needs --gpus-per-trial > 0, or Ray will not reserve "

@@ -8,6 +8,7 @@ Bad input raises GwinError with one line, before Ray starts: the parser's own er
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -152,6 +153,14 @@ def build_parser(
 
 
 def check_resources(args: argparse.Namespace) -> None:
+    # argparse's float() takes "inf" and "nan"; Ray would take them too and then never
+    # schedule a trial (inf) or fail deep in its scheduler (nan)
+    for flag in ("cpus_per_trial", "gpus_per_trial"):
+        value = getattr(args, flag)
+        if not math.isfinite(value):
+            bound = "> 0" if flag == "cpus_per_trial" else ">= 0"
+            name = "--" + flag.replace("_", "-")
+            raise GwinError(f"{name} must be a finite number {bound}, got {value}")
     if args.cpus_per_trial <= 0:
         raise GwinError(f"--cpus-per-trial must be > 0, got {args.cpus_per_trial}")
     if args.gpus_per_trial < 0:

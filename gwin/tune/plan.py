@@ -12,9 +12,15 @@ from typing import Any
 from gwin.config import RUNTIME_FIELDS, TrialConfig, config_field_names, config_from, jsonable
 from gwin.errors import GwinError
 
+# More seeds than any study needs (the paper's use 5): a count past it is a typo, and building
+# its grid would fill the memory before the first line of output (--seeds 1000000000).
+MAX_SEEDS = 10_000
+
 
 def distinct_seeds(values: list[int], flag: str = "--seeds") -> list[int]:
     """Exactly these seeds (each one's range is TrialConfig's to check)."""
+    if len(values) > MAX_SEEDS:
+        raise GwinError(f"{flag} gives {len(values)} seeds; a study runs at most {MAX_SEEDS} seeds")
     if len(set(values)) != len(values):
         raise GwinError(f"{flag} {' '.join(map(str, values))} repeats a seed")
     return list(values)
@@ -24,6 +30,11 @@ def seeds_from(values: list[int]) -> list[int]:
     if len(values) == 1:
         if values[0] < 1:
             raise GwinError(f"--seeds {values[0]}: a single number is a count and must be >= 1")
+        if values[0] > MAX_SEEDS:
+            raise GwinError(
+                f"--seeds {values[0]}: a study runs at most {MAX_SEEDS} seeds; pass a count "
+                f"up to {MAX_SEEDS}, or --seed-list with the seeds themselves"
+            )
         return list(range(values[0]))
     return distinct_seeds(values)
 

@@ -1,0 +1,107 @@
+"""One writer per trial folder: a second `gwin trial` into the --out of a running one is refused
+in one line naming the first, instead of both running and the last to finish silently replacing
+the other's results (and clearing or resuming its checkpoint under it).
+
+As a study's driver lock (gwin.tune.driver_lock): the owner holds an exclusive `fcntl` lock on
+OUT/.gwin-trial.lock, which the kernel releases however the process ends (SIGKILL and a full
+disk included), so a crashed trial never leaves its folder locked. The lock file also holds
+who owns it (pid, host, start) for the refusal; it stays in the folder after the run (deleting
+a lock file others may have opened would let two runs each lock a different file).
+
+Object stores have no such lock: a trial whose --out is a URI runs without one (a study's
+trials each have their own folder, so only two hand-started trials can collide there).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
+
+from gwin.errors import GwinError
+from gwin.store.location import Folder
+
+LOCK_FILE = ".gwin-trial.lock"
+
+
+def _refusal(out: Folder, owner: dict) -> GwinError:
+    try:
+        since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(owner["started"])))
+    except (KeyError, TypeError, ValueError, OverflowError):
+        since = "an unknown time"  # read while its owner was still writing it
+    return GwinError(
+        f"{out.location} is being written by another gwin trial (pid {owner.get('pid', '?')} "
+        f"on {owner.get('host', '?')}, since {since}); wait for it to end or stop it, or "
+        "choose another --out"
+    )
+
+
+def _owner(handle: IO[str]) -> dict:
+    handle.seek(0)
+    try:
+        owner = json.loads(handle.read() or "{}")
+    except ValueError:
+        return {}
+    return owner if isinstance(owner, dict) else {}
+
+
+def running_owner(out: Folder) -> dict | None:
+    """The run that holds `out` now, or None; creates nothing (a check before a run's other
+    checks, so that a refused run leaves the folder as it was)."""
+    if not out.local:
+        return None
+    try:
+        handle = open(out.path(LOCK_FILE))  # noqa: SIM115 - closed below
+    except OSError:
+        return None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _owner(handle)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return None
+
+
+def refuse_if_running(out: Folder) -> None:
+    if (owner := running_owner(out)) is not None:
+        raise _refusal(out, owner)
+
+
+@contextmanager
+def one_writer(out: Folder) -> Iterator[None]:
+    """Hold `out` for this process while the block runs; GwinError if another run holds it
+    (one that took it after `refuse_if_running` looked)."""
+    if not out.local:
+        yield
+        return
+    created = not os.path.exists(out.root)
+    os.makedirs(out.root, exist_ok=True)
+    with open(out.path(LOCK_FILE), "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise _refusal(out, _owner(handle)) from None
+        # a second run that looks between the flock and this write names the owner '?'
+        me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps(me))
+        handle.flush()
+        try:
+            yield
+        finally:
+            if created and os.listdir(out.root) == [LOCK_FILE]:
+                # a run that failed before writing anything (bad data, a missing file)
+                # leaves no folder behind, as it did before it held one
+                os.unlink(out.path(LOCK_FILE))
+                os.rmdir(out.root)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+__all__ = ["LOCK_FILE", "one_writer", "refuse_if_running", "running_owner"]
