@@ -4,7 +4,9 @@
 
 LOCATION is what the trial or study printed (a trial's --out folder, or a study folder with
 --trial). PATH is an IDX image file (MNIST's format, gzip or raw), a `.npy` array [N, 28, 28]
-(uint8 0-255 or floats in [0, 1]) or a folder of 28x28 grayscale PNGs (read in name order).
+(uint8 0-255, uint16 0-65535 or finite floats in [0, 1]), a 28x28 grayscale PNG (8- or 16-bit)
+or a folder of them (read in name order); light digits on a dark background, as MNIST. Anything
+else is refused in one line that says how to convert it (gwin.images). FILE must not exist yet.
 FILE gets one row per input (`.parquet` or `.csv`): `source` (the file, or the file and index),
 C's label and certainty, whether it was rejected, C(G(x, z))'s label and certainty, and the
 final label. The summary says how many inputs C rejected and how many labels G changed.
@@ -12,87 +14,60 @@ final label. The summary says how many inputs C rejected and how many labels G c
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from gwin.errors import GwinError, OneLineParser
+from gwin.images import read_images
 
 CHUNK = 10_000  # inputs per predict call: bounds memory and paces the progress line
 
 
-def _png(path: Path) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            mode, size = image.mode, image.size
-            if mode not in ("L", "1", "I;16", "I"):
-                raise GwinError(
-                    f"{path}: a {mode} image ({len(image.getbands())} channels); expected "
-                    "28x28 grayscale (mode L)"
-                )
-            if size != (28, 28):
-                raise GwinError(f"{path}: image is {size[0]}x{size[1]}, expected 28x28 grayscale")
-            array = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
-    except UnidentifiedImageError as err:
-        raise GwinError(f"{path}: not an image file PIL can read; expected a PNG") from err
-    return array
-
-
-def _scaled(array: np.ndarray, where: str) -> np.ndarray:
-    if array.ndim == 2 and array.shape[1] == 28 * 28:
-        array = array.reshape(-1, 28, 28)
-    if array.ndim != 3 or array.shape[1:] != (28, 28):
-        raise GwinError(f"{where}: images of shape {array.shape}, expected [N, 28, 28] grayscale")
-    if array.dtype == np.uint8:
-        return array.astype(np.float32) / 255.0
-    array = array.astype(np.float32)
-    if array.size and (array.min() < 0 or array.max() > 1):
-        raise GwinError(f"{where}: float values outside [0, 1]; scale them (e.g. / 255)")
-    return array
-
-
-def read_images(path: str) -> tuple[np.ndarray, list[str]]:
-    """(images [N, 28, 28] in [0, 1], a source name per image) from an IDX, .npy or PNG folder."""
-    p = Path(path)
-    if not p.exists():
-        raise GwinError(f"--images {path}: no such file or folder")
-    if p.is_dir():
-        files = sorted(f for f in p.iterdir() if f.suffix.lower() == ".png")
-        if not files:
-            raise GwinError(f"--images {path}: the folder holds no .png files")
-        return np.stack([_png(f) for f in files]), [f.name for f in files]
-    if p.suffix == ".npy":
-        try:
-            array = np.load(p, allow_pickle=False)
-        except ValueError as err:
-            raise GwinError(f"--images {path}: not a numpy array file ({err})") from err
-    elif p.suffix.lower() == ".png":
-        array = _png(p)[None]
-    else:
-        from gwin.data.idx import read_idx
-
-        try:
-            array = read_idx(p)
-        except (OSError, ValueError) as err:
-            raise GwinError(f"--images {path}: not an IDX, .npy or PNG input ({err})") from err
-    images = _scaled(np.asarray(array), f"--images {path}")
-    return images, [f"{p.name}[{i}]" for i in range(len(images))]
+def _check_out(out: str) -> None:
+    """Refuse an --out that names no table, or a file (or anything) already there: a table of
+    earlier labels is never replaced silently."""
+    if Path(out).suffix not in (".parquet", ".csv"):
+        raise GwinError(f"--out {out}: name a .parquet or .csv file")
+    if os.path.lexists(out):
+        raise GwinError(f"--out {out} already exists; pass another --out path or remove it")
 
 
 def _write(frame, out: str) -> None:
-    from gwin.store.atomic import atomic_path
+    """Write the table whole under a temporary name, then link it in: the link fails if --out
+    appeared meanwhile (never overwritten), and a failure leaves nothing half-written."""
+    from gwin.store.atomic import temp_name
 
-    suffix = Path(out).suffix
-    if suffix not in (".parquet", ".csv"):
-        raise GwinError(f"--out {out}: name a .parquet or .csv file")
-    with atomic_path(out) as tmp:
-        if suffix == ".csv":
-            frame.to_csv(tmp, index=False)
-        else:
-            frame.to_parquet(tmp, index=False)
+    _check_out(out)
+    target = Path(out)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(temp_name(str(target)))
+        try:
+            if target.suffix == ".csv":
+                frame.to_csv(tmp, index=False)
+            else:
+                frame.to_parquet(tmp, index=False)
+            try:
+                os.link(tmp, target)  # atomic, and refuses an existing name
+            except FileExistsError:
+                raise
+            except OSError as err:  # a filesystem without hard links (some FUSE and SMB)
+                if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                    raise
+                _check_out(out)
+                os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except FileExistsError as err:
+        raise GwinError(
+            f"--out {out} already exists; pass another --out path or remove it"
+        ) from err
+    except OSError as err:
+        raise GwinError(f"cannot write --out {out}: {err.strerror or err}") from err
 
 
 def apply_main(argv: list[str]) -> int:
@@ -105,8 +80,7 @@ def apply_main(argv: list[str]) -> int:
     parser.add_argument("--out", required=True, help="predictions table, .parquet or .csv")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default cpu)")
     args = parser.parse_args(argv)
-    if Path(args.out).suffix not in (".parquet", ".csv"):
-        raise GwinError(f"--out {args.out}: name a .parquet or .csv file")
+    _check_out(args.out)  # before minutes of predictions, not after
     images, sources = read_images(args.images)
 
     import pandas as pd

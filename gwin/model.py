@@ -28,7 +28,6 @@ import torch
 from gwin.cache import sha256_bytes
 from gwin.errors import GwinError
 from gwin.rejection import REPORT_TAU, rejected
-from gwin.store.location import read_bytes
 from gwin.store.schema import MODEL_DIR
 
 MODEL_FORMAT = 1
@@ -93,17 +92,14 @@ class GWIN:
         self.device = device
 
     def _inputs(self, x) -> torch.Tensor:
-        x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
-        if x.dim() == 2 and x.shape[1] == 28 * 28:
-            x = x.view(-1, 28, 28)
-        if x.dim() == 3:
-            x = x.unsqueeze(1)
-        if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-            raise GwinError(f"inputs must be 28x28 grayscale images, got shape {tuple(x.shape)}")
-        x = x.to(self.device, torch.float32)
-        if x.numel() and (x.min() < 0 or x.max() > 1):
-            raise GwinError("inputs must be in [0, 1] (divide 8-bit images by 255)")
-        return x
+        """x as float32 [N, 1, 28, 28] on the device, checked by gwin.images (one line for
+        NaN, a wrong dtype or shape; uint8 and uint16 scaled into [0, 1])."""
+        from gwin.images import to_unit
+
+        if isinstance(x, torch.Tensor):  # checked on the CPU; bfloat16 has no numpy dtype
+            x = x.detach().cpu()
+            x = (x.float() if x.dtype == torch.bfloat16 else x).numpy()
+        return torch.from_numpy(to_unit(x, "inputs")).unsqueeze(1).to(self.device)
 
     def predict(
         self,
@@ -155,48 +151,69 @@ class GWIN:
         )
 
 
-def _read(folder, name: str) -> bytes:
-    if not folder.exists(name):
-        raise GwinError(
-            f"{folder.location_of(name)} is missing; this is not a complete gwin model folder "
-            "(trials written before gwin saved models have none: re-run the trial)"
-        )
-    return read_bytes(folder.fs, folder.path(name))
-
-
 def load_model_folder(folder, device: str | torch.device = "cpu") -> GWIN:
-    """The GWIN in a `model/` folder (a gwin.store.location.Folder), every file checked."""
-    from gwin.models.gwin_nets import build_generator
-    from gwin.models.registry import build_classifier
+    """The GWIN in a `model/` folder (a gwin.store.location.Folder), every file checked
+    (gwin.model_folder) before anything is allocated from it."""
+    from gwin.model_folder import (
+        MAX_JSON_BYTES,
+        MAX_WEIGHTS_BYTES,
+        check_meta,
+        read_model_file,
+        state_bytes,
+    )
 
-    raw = _read(folder, "model.json")
+    where = folder.location_of("model.json")
+    raw = read_model_file(folder, "model.json", MAX_JSON_BYTES)
     try:
         meta = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise GwinError(
-            f"{folder.location_of('model.json')} is not valid JSON: it is damaged"
-        ) from err
-    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
-        found = meta.get("format") if isinstance(meta, dict) else None
-        raise GwinError(
-            f"{folder.location} holds model format {found}, this gwin reads {MODEL_FORMAT}; "
-            "use the gwin version that wrote it, or re-run the trial"
-        )
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
+        raise GwinError(f"{where} is not valid JSON: it is damaged") from err
+    meta = check_meta(meta, where, (MODEL_FORMAT,))
+    with torch.device("meta"):  # sizes only: nothing allocated
+        need = {name: state_bytes(net) for name, net in zip(WEIGHTS, _nets(meta), strict=True)}
     device = torch.device(device)
     state = {}
     for name in WEIGHTS:
-        data = _read(folder, name)
-        if sha256_bytes(data) != meta["sha256"].get(name):
+        data = read_model_file(folder, name, MAX_WEIGHTS_BYTES)
+        if sha256_bytes(data) != meta["sha256"][name]:
             raise GwinError(f"{folder.location_of(name)} does not match its SHA-256: it is damaged")
-        state[name] = torch.load(io.BytesIO(data), map_location=device, weights_only=True)
-    c, g = meta["classifier"], meta["generator"]
-    classifier = build_classifier(c["name"], meta["num_classes"], **c["options"]).to(device)
-    classifier.load_state_dict(state["classifier.pt"])
-    generator = build_generator(g["name"], g["dim"], g["z_dim"]).to(device)
-    generator.load_state_dict(state["generator.pt"])
+        # a file too short for the networks (crafted, checksum and all): refused unloaded
+        if len(data) < need[name]:
+            raise GwinError(
+                f"{folder.location_of(name)} does not fit the {name.removesuffix('.pt')} "
+                f"model.json describes (its weights take {need[name]} bytes, the file has "
+                f"{len(data)}); the model folder is damaged: re-run the trial"
+            )
+        try:
+            state[name] = torch.load(io.BytesIO(data), map_location=device, weights_only=True)
+        except Exception as err:  # noqa: BLE001  any failure to unpickle is damage, not a bug
+            raise GwinError(
+                f"{folder.location_of(name)} is not a PyTorch weights file ({type(err).__name__})"
+                "; the model folder is damaged: re-run the trial"
+            ) from err
+    classifier, generator = (net.to(device) for net in _nets(meta))
+    for name, net in zip(WEIGHTS, (classifier, generator), strict=True):
+        try:
+            net.load_state_dict(state[name])
+        except (RuntimeError, TypeError, AttributeError, KeyError) as err:  # shapes, keys, type
+            first = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+            raise GwinError(
+                f"{folder.location_of(name)} does not fit the {name.removesuffix('.pt')} "
+                f"model.json describes ({first}); the model folder is damaged: re-run the trial"
+            ) from err
     classifier.eval()
     generator.eval()
     return GWIN(classifier, generator, meta, device)
+
+
+def _nets(meta: dict[str, Any]) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """C and G as a checked model.json describes them, on the current default device."""
+    from gwin.models.gwin_nets import build_generator
+    from gwin.models.registry import build_classifier
+
+    c, g = meta["classifier"], meta["generator"]
+    classifier = build_classifier(c["name"], meta["num_classes"], **c["options"])
+    return classifier, build_generator(g["name"], g["dim"], g["z_dim"])
 
 
 def load(location: str | os.PathLike, trial_id: str | None = None, device: str = "cpu") -> GWIN:
