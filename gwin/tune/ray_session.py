@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from gwin.errors import GwinError
+from gwin.tune.auth_token import private_token
 from gwin.tune.driver_lock import DriverLease, processes_started_here
 
 
@@ -21,6 +22,8 @@ def _local_env() -> None:
     # reach loopback ports. Ray 2.60 knows "token" and "disabled"; with "token" it uses
     # RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH if set, else creates ~/.ray/auth_token.
     os.environ.setdefault("RAY_AUTH_MODE", "token")
+    if os.environ["RAY_AUTH_MODE"] == "token":
+        private_token()  # before Ray creates it readable by every user (gwin.tune.auth_token)
     # Ray starts its workers at niceness 15, so a trial gets a sliver of a core beside any
     # nice-0 process (a notebook, a second study's driver, a data loader): 6.5x slower beside
     # a 2-thread neighbour (docs/performance.md, "Beside other work"). 0 is a fair share.
