@@ -187,13 +187,8 @@ def load_yaml(path: str) -> Any:
             f"--config {path} is not UTF-8 text (byte {blob[err.start]:#04x} at offset "
             f"{err.start}); save it as UTF-8"
         ) from err
-    loader = _yaml_loader()(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_nodes(node)
-        return loader.construct_document(node)
+        return _compose_and_construct(text)
     except (ValueError, TypeError, AttributeError, OverflowError) as err:
         # PyYAML's constructors raise these for a scalar its tag cannot hold
         # ("seed: 2020-99-99" is a date with month 99, "!!int 0x" no number)
@@ -205,6 +200,16 @@ def load_yaml(path: str) -> Any:
         mark = getattr(err, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
         raise GwinError(f"--config {path}: not valid YAML{at}") from err
+
+
+def _compose_and_construct(text: str) -> Any:
+    loader = _yaml_loader()(text)  # raises ReaderError on a control character in the text
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node)
+        return loader.construct_document(node)
     finally:
         loader.dispose()
 
