@@ -16,6 +16,7 @@ import sys
 from gwin.analysis import results_parser
 from gwin.errors import GwinError, command
 from gwin.report.paper_check import check_table, counts_line, paper_check
+from gwin.report.provenance import ran_on
 from gwin.report.tables import render
 from gwin.store.reader import load_results
 
@@ -35,7 +36,10 @@ def build(results: str, split: str = "test", fmt: str = "markdown") -> str:
         "agrees: our mean inside the paper's ± 2 std (% Reject: ± 25%; accuracy with no "
         "rejection: ± 1 point); overlaps: our 95% t-interval reaches into that band"
     )
-    return f"## paper check ({caption})\n\n{render(check_table(frame))}\n\n{counts_line(frame)}\n"
+    table = render(check_table(frame))
+    return (
+        f"## paper check ({caption})\n\n{table}\n\n{counts_line(frame)}\n{ran_on(loaded.trials)}\n"
+    )
 
 
 @command()

@@ -40,6 +40,7 @@ from gwin.report.classifier_table import (
 )
 from gwin.report.curves import curve_keys, curves_table, shown_metrics
 from gwin.report.per_trial import per_trial, per_trial_table
+from gwin.report.provenance import ran_on
 from gwin.report.reading import reading
 from gwin.report.stats import TABLE_KEYS
 from gwin.report.tables import (
@@ -263,8 +264,13 @@ def main(argv: list[str] | None = None) -> int:
         text = build(
             args.results, by, args.split, args.corruption, args.format, args.vs_paper, args.ci
         )
-    sys.stdout.write(text)
+    sys.stdout.write(text + footer(ran_on(load_results(args.results).trials), args.format))
     return 0
+
+
+def footer(line: str, fmt: str) -> str:
+    """A line under the tables (not in CSV, which is data): where they were computed."""
+    return {"csv": "", "latex": f"% {line}\n", "html": f"<p>{line}</p>\n"}.get(fmt, f"\n{line}\n")
 
 
 if __name__ == "__main__":

@@ -182,3 +182,19 @@ def test_reading_under_each_table_counts_what_the_raw_predictions_give(synthetic
     assert f"2 seeds): the GWIN beats the identity baseline at {won} of {n} taus" in line
     assert (f"at {clear} by more" if clear else "at none by more") in line
     assert f"BNN+GWIN beats the BNN at {int((delta.mean(axis=0) > 0).sum())} of {n}." in line
+
+
+def test_every_table_ends_with_where_it_ran(smoke_study, capsys):
+    """Threads and device are part of a result: the footer names them and the seeds."""
+    import torch
+
+    assert tables.main([str(smoke_study)]) == 0
+    out = capsys.readouterr().out
+    n = torch.get_num_threads()  # the smoke study ran in this process, outside Ray
+    assert out.rstrip().endswith(
+        f"Ran on: cpu at {n} thread{'s' if n > 1 else ''} (4 trials); seeds 0, 1."
+    )
+    assert tables.main([str(smoke_study), "--per-trial"]) == 0
+    assert "Ran on: cpu at" in capsys.readouterr().out
+    assert tables.main([str(smoke_study), "--format", "csv"]) == 0
+    assert "Ran on" not in capsys.readouterr().out  # CSV is data
