@@ -7,7 +7,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from gwin.errors import EXIT_USAGE, GwinError, command
+from gwin.errors import EXIT_USAGE, GwinError, command, did_you_mean
+
+DISTRIBUTION = "gwin-studies"  # what `pip install` takes; the import and the command are `gwin`
 
 
 def _lazy(module: str, function: str) -> Callable[[list[str]], int]:
@@ -32,7 +34,8 @@ def _study(argv: list[str]) -> int:
         (sys.stdout if argv else sys.stderr).write(text)
         return 0 if argv else EXIT_USAGE
     if argv[0] not in STUDIES:
-        raise GwinError(f"unknown study {argv[0]!r}; choose one of {', '.join(STUDIES)}")
+        hint = did_you_mean(argv[0], STUDIES)
+        raise GwinError(f"unknown study {argv[0]!r}{hint}; choose one of {', '.join(STUDIES)}")
     return run(argv[0], argv[1:])
 
 
@@ -73,7 +76,7 @@ def usage() -> str:
     width = max(map(len, SUBCOMMANDS))
     rows = "\n".join(f"  {name:<{width}}  {text}" for name, (text, _) in SUBCOMMANDS.items())
     return (
-        "usage: gwin SUBCOMMAND [options]   (gwin SUBCOMMAND --help: its flags)\n\n"
+        "usage: gwin SUBCOMMAND [options]   (gwin SUBCOMMAND --help: its flags; gwin --version)\n\n"
         "Hyperparameter studies of Generative Well-intentioned Networks (Cosentino & Zhu, 2019)."
         f"\n\nsubcommands:\n{rows}\n"
     )
@@ -85,12 +88,21 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print(usage(), end="")
         return 0
+    if argv and argv[0] in ("-V", "--version"):
+        from gwin import __version__
+
+        # the import name is gwin; on the package index it is gwin-studies (the name gwin
+        # there belongs to an unrelated project)
+        print(f"gwin {__version__} (distribution {DISTRIBUTION})")
+        return 0
     if not argv:
         sys.stderr.write(usage())
         return EXIT_USAGE
     if argv[0] not in SUBCOMMANDS:
-        names = ", ".join(SUBCOMMANDS)
-        raise GwinError(f"unknown subcommand {argv[0]!r}; choose one of {names} (gwin --help)")
+        names, hint = ", ".join(SUBCOMMANDS), did_you_mean(argv[0], SUBCOMMANDS)
+        raise GwinError(
+            f"unknown subcommand {argv[0]!r}{hint}; choose one of {names} (gwin --help)"
+        )
     # argparse names a command after sys.argv[0]: make the help say `gwin tables`, not __main__.py
     sys.argv[0] = " ".join(["gwin", *argv[:2]] if argv[0] == "study" else ["gwin", argv[0]])
     return SUBCOMMANDS[argv[0]][1](argv[1:])

@@ -10,7 +10,7 @@ import os
 import re
 import select
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -43,7 +43,28 @@ class OneLineParser(argparse.ArgumentParser):
             name = flag.replace("-", " ").removesuffix("s")
             options = ", ".join(o.strip().strip("'") for o in options.split(","))
             raise GwinError(f"unknown {name} {value}; choose one of {options}")
+        unknown = re.fullmatch(r"unrecognized arguments: (.+)", message)
+        if unknown:
+            flags = [w for w in unknown.group(1).split() if w.startswith("--")]
+            known = [o for o in self._option_string_actions if o.startswith("--")]
+            hints = [n for f in flags if (n := nearest(f.split("=")[0], known))]
+            if hints and len(hints) == len(flags):  # a guess for each: say them
+                raise GwinError(f"{message}; did you mean {', '.join(hints)}? (see --help)")
         raise GwinError(f"{message} (see --help)")
+
+
+def nearest(name: str, choices: Iterable[str]) -> str:
+    """The choice closest to a mistyped `name` ("" if none is close): for "did you mean"."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """ " (did you mean 'x'?)" for a mistyped name, or "" when nothing is close."""
+    guess = nearest(name, choices)
+    return f"; did you mean {guess!r}?" if guess else ""
 
 
 def _stdout_closed() -> bool:

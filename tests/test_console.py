@@ -17,8 +17,8 @@ from gwin.studies import STUDIES
 def test_help_lists_every_subcommand(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    names = ("trial", "classifier", "study", "tables", "plots", "budget", "report", "apply",
-             "upgrade")  # fmt: skip
+    names = ("trial", "classifier", "study", "tables", "plots", "budget", "paper-check", "report",
+             "apply", "upgrade")  # fmt: skip
     for name in names:
         assert f"\n  {name} " in out
     assert set(SUBCOMMANDS) == set(names)
@@ -31,6 +31,29 @@ def test_unknown_subcommand_and_study_are_one_line_and_exit_2(capsys):
     assert main(["study", "frob"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown study 'frob'" in err[0] and "budget_curve" in err[0]
+
+
+def test_version_names_the_package_and_its_distribution(capsys):
+    from gwin import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"gwin {__version__} (distribution gwin-studies)\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "suggestion"),
+    [
+        (["tabels"], "did you mean 'tables'?"),
+        (["papercheck"], "did you mean 'paper-check'?"),
+        (["study", "budget_curv"], "did you mean 'budget_curve'?"),
+        (["trial", "--lamda-loss", "1"], "did you mean --lambda-loss?"),
+        (["tables", "STUDY", "--per-trail"], "did you mean --per-trial?"),
+    ],
+)
+def test_a_typo_gets_one_line_with_the_nearest_name(capsys, argv, suggestion):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and suggestion in err[0], err
 
 
 def test_study_help_lists_every_study_with_its_first_line(capsys):
@@ -93,3 +116,23 @@ def test_the_installed_gwin_command_runs():
     assert script.exists(), "pip install -e . installs the gwin command"
     run = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and "subcommands:" in run.stdout
+
+
+def test_every_install_hint_names_our_distribution_not_the_unrelated_gwin():
+    """`pip install gwin` installs a gravitational-wave package: hints say gwin-studies."""
+    import re
+    from pathlib import Path
+
+    from gwin.console import DISTRIBUTION
+    from gwin.tune.trackers import INSTALL
+
+    root = Path(__file__).resolve().parents[1]
+    pyproject = (root / "pyproject.toml").read_text()
+    assert re.search(r'^name = "([^"]+)"', pyproject, re.M)[1] == DISTRIBUTION
+    assert INSTALL == f"pip install '{DISTRIBUTION}[tracking]'"
+    sources = [*root.glob("gwin/**/*.py"), *root.glob("cluster/*.yaml"), *root.glob("docs/*.md"),
+               root / "README.md"]  # fmt: skip
+    for path in sources:
+        text = path.read_text()
+        for name in re.findall(r"pip install (?:-\S+ )*['\"]?(gwin[^\s'\"@]*)", text):
+            assert name.startswith(DISTRIBUTION), (path, name)

@@ -26,7 +26,7 @@ PICTURE_KEY = "translations"  # the report key that carries a gwin.tracking pict
 # MLflow's default store for a local study: a SQLite file and an artifact folder inside it (MLflow
 # 3 refuses its plain-folder store unless told to allow it: "maintenance mode")
 MLFLOW_DB, MLFLOW_ARTIFACTS = "mlflow.db", "mlartifacts"
-INSTALL = "pip install 'gwin[tracking]'"
+INSTALL = "pip install 'gwin-studies[tracking]'"
 
 
 def add_tracker_flags(parser: argparse.ArgumentParser) -> None:
