@@ -23,6 +23,7 @@ import numpy as np
 
 from gwin.errors import GwinError, OneLineParser
 from gwin.images import read_images
+from gwin.rejection import REPORT_TAU
 
 CHUNK = 10_000  # inputs per predict call: bounds memory and paces the progress line
 
@@ -75,7 +76,9 @@ def apply_main(argv: list[str]) -> int:
     parser.add_argument("location", help="a trial's --out folder, or a study folder (with --trial)")
     parser.add_argument("--trial", help="the trial id in a study (its trials table's trial_id)")
     parser.add_argument("--images", required=True, help="IDX file, .npy array or folder of PNGs")
-    parser.add_argument("--tau", type=float, default=0.8, help="rejection threshold (default 0.8)")
+    parser.add_argument(
+        "--tau", type=float, default=REPORT_TAU, help=f"rejection threshold (default {REPORT_TAU})"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the draws and z (default 0)")
     parser.add_argument("--out", required=True, help="predictions table, .parquet or .csv")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default cpu)")

@@ -26,6 +26,14 @@ RUNTIME_FIELDS = frozenset({"device", "data_dir", "cache_dir", "progress"})
 OUTPUT_FIELDS = frozenset({"snapshots"})
 
 
+# Per classifier, its constructor's extra arguments and the config fields they come from: a
+# table, so a new classifier with options is one line here (docs/contributing.md).
+CLASSIFIER_OPTIONS: dict[str, dict[str, str]] = {
+    "lenet5_dropout": {"p": "dropout"},
+    "lenet5_ensemble": {"members": "ensemble_size"},
+}
+
+
 @dataclass(frozen=True)
 class TrialConfig:
     """Everything one GWIN trial needs: data, classifier C, confident set P_c, WGWIN-GP, evaluation.
@@ -100,11 +108,10 @@ class TrialConfig:
     def classifier_options(self) -> dict[str, Any]:
         """Constructor arguments of the classifier beyond its name (only those it has, so that
         they enter the cache key of exactly the classifiers they change)."""
-        if self.classifier == "lenet5_dropout":
-            return {"p": self.dropout}
-        if self.classifier == "lenet5_ensemble":
-            return {"members": self.ensemble_size}
-        return {}
+        return {
+            arg: getattr(self, field)
+            for arg, field in CLASSIFIER_OPTIONS.get(self.classifier, {}).items()
+        }
 
     def result_fields(self) -> dict[str, Any]:
         """The fields that determine the trial's results (JSON-safe)."""

@@ -136,3 +136,12 @@ def test_every_install_hint_names_our_distribution_not_the_unrelated_gwin():
         text = path.read_text()
         for name in re.findall(r"pip install (?:-\S+ )*['\"]?(gwin[^\s'\"@]*)", text):
             assert name.startswith(DISTRIBUTION), (path, name)
+
+
+def test_the_studies_are_found_from_their_modules_each_with_its_script():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    modules = {p.stem for p in (root / "gwin" / "studies").glob("*.py")} - {"__init__"}
+    assert set(STUDIES) == modules and list(STUDIES) == sorted(STUDIES)
+    assert {p.stem for p in (root / "studies").glob("*.py")} == modules  # python studies/X.py

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gwin.rejection import REPORT_TAU
 from gwin.report.stats import (
     aggregate,
     at_tau,
@@ -37,7 +38,9 @@ def comparison_keys(results: Results) -> list[str]:
     return ["classifier", *[c for c in swept_columns(results.trials) if c != "classifier"]]
 
 
-def classifier_comparison(results: Results, split: str = "test", tau: float = 0.8) -> pd.DataFrame:
+def classifier_comparison(
+    results: Results, split: str = "test", tau: float = REPORT_TAU
+) -> pd.DataFrame:
     """Mean/std/count per dataset and comparison key, over the trials of each group."""
     sweeps = at_tau(trial_sweeps(results, split, "none"), tau)
     aurc = trial_selective(results, split, "none")[["trial_id", "bnn_aurc"]]
