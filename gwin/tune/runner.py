@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,7 +42,7 @@ from gwin.tune.study_console import (
     summarize,
 )
 from gwin.tune.trackers import check_tracker, picture_every, tracker_callbacks
-from gwin.tune.trainable import PROGRESS_COLUMNS, TrialRuntime
+from gwin.tune.trainable import TrialRuntime
 from gwin.tune.tune_state import damaged_state_files, set_aside
 
 
@@ -101,14 +101,20 @@ def runtime_for(args: argparse.Namespace, study: Folder, run: str) -> TrialRunti
     )
 
 
-def _reporter():
+def tune_config(args: argparse.Namespace, **options: Any):
+    """Tune's settings for a study run: trials named by their gwin trial id (console, logs and
+    folders: gwin.tune.trial_names), at most --max-concurrent at once, actors reused."""
     from ray import tune
 
-    # The default output engine ignores reporters and shows the first four reported metrics,
-    # which the trainable orders as PROGRESS_COLUMNS; the legacy engine needs them named.
-    if os.environ.get("RAY_AIR_NEW_OUTPUT", "1") == "0":
-        return tune.CLIReporter(metric_columns=list(PROGRESS_COLUMNS))
-    return None
+    from gwin.tune.trial_names import trial_dirname, trial_name
+
+    return tune.TuneConfig(
+        max_concurrent_trials=args.max_concurrent,
+        reuse_actors=True,  # a reused actor keeps torch and gwin imported: seconds per trial
+        trial_name_creator=trial_name,
+        trial_dirname_creator=trial_dirname,
+        **options,
+    )
 
 
 def run_tune(
@@ -117,12 +123,17 @@ def run_tune(
     param_space: dict[str, Any],
     args: argparse.Namespace,
     *,
-    tune_config=None,
+    fields: Sequence[str] = (),
+    config=None,
 ):
-    """One Tune experiment in STUDY/tune/<run>; restored (not re-run) with --resume."""
+    """One Tune experiment in STUDY/tune/<run>; restored (not re-run) with --resume.
+
+    `fields`: the config fields the console's table shows per trial (what the study varies);
+    `config`: Tune's settings (default `tune_config(args)`)."""
     from ray import tune
 
     from gwin.tune.driver_callback import ResultsCallback
+    from gwin.tune.progress_table import StudyProgress
     from gwin.tune.trainable import gwin_trainable
 
     trainable = tune.with_resources(
@@ -147,17 +158,19 @@ def run_tune(
         tuner = tune.Tuner(
             trainable,
             param_space=param_space,
-            # a reused actor keeps torch and gwin imported: seconds saved per trial
-            tune_config=tune_config
-            or tune.TuneConfig(max_concurrent_trials=args.max_concurrent, reuse_actors=True),
+            tune_config=config or tune_config(args),
             run_config=tune.RunConfig(
                 name=run,
                 stop=storage_stopper(study),
                 storage_path=study.location_of(TUNE_DIR),
                 failure_config=tune.FailureConfig(max_failures=args.max_failures),
                 checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
-                callbacks=[ResultsCallback(args.name), *tracker_callbacks(args, study)],
-                progress_reporter=_reporter(),
+                callbacks=[
+                    ResultsCallback(args.name),
+                    StudyProgress(run, fields),
+                    *tracker_callbacks(args, study),
+                ],
+                verbose=0,  # StudyProgress's table, not Tune's (gwin.tune.progress_table)
             ),
         )
     if args.resume:  # a driver killed between a trial's end and its indexing lost no row
@@ -233,6 +246,7 @@ def study_main(
         check_same_plan(study, {"trial_ids": wanted}, args)
         with ray_session(args, lease):
             write_plan(study, {"trial_ids": wanted}, argv, args.settings)
-            grid = run_tune(study, "grid", plan.param_space(), args)
+            fields = [k for k, v in plan.axes.items() if len(v) > 1]
+            grid = run_tune(study, "grid", plan.param_space(), args, fields=fields)
             left = len(set(wanted) - done_ids(study))
             return summarize(study, [grid], left, started, argv)

@@ -26,7 +26,7 @@ from gwin.tune.flags import parse_study
 from gwin.tune.plan import Plan
 from gwin.tune.plan_file import check_same_plan, write_plan
 from gwin.tune.ray_session import ray_session
-from gwin.tune.runner import owned_study, preflight, run_tune, study_paths
+from gwin.tune.runner import owned_study, preflight, run_tune, study_paths, tune_config
 from gwin.tune.study_console import (
     resources_line,
     study_command,
@@ -111,12 +111,12 @@ def _horizon(args: argparse.Namespace, cfg, space: dict[str, tuple]) -> tuple[in
 
 def _search_config(args: argparse.Namespace, cfg, space: dict[str, tuple], start_points):
     import optuna
-    from ray import tune
     from ray.tune.schedulers import ASHAScheduler
     from ray.tune.search.optuna import OptunaSearch
 
     iterations, grace = _horizon(args, cfg, space)
-    return tune.TuneConfig(
+    return tune_config(
+        args,
         metric=METRIC,
         mode="max",
         search_alg=OptunaSearch(
@@ -135,8 +135,6 @@ def _search_config(args: argparse.Namespace, cfg, space: dict[str, tuple], start
             stop_last_trials=False,
         ),
         num_samples=args.num_samples,
-        max_concurrent_trials=args.max_concurrent,
-        reuse_actors=True,
     )
 
 
@@ -248,7 +246,8 @@ def search_main(
                     f"search-{dataset}",
                     search_space,
                     args,
-                    tune_config=_search_config(args, cfg, space, start_points),
+                    fields=list(space),
+                    config=_search_config(args, cfg, space, start_points),
                 )
                 grids.append(grid)
                 left = unfinished(grid, args.num_samples)
@@ -263,7 +262,10 @@ def search_main(
                 print(f"{dataset}: best {METRIC} = {score:.3f} with {chosen}", flush=True)
                 best = Plan({**base, **chosen}, {"seed": plan.axes["seed"]})
                 wanted = {c.trial_key() for c in best.configs()}
-                grids.append(run_tune(study, f"best-{dataset}", best.param_space(), args))
+                best_run = run_tune(
+                    study, f"best-{dataset}", best.param_space(), args, fields=["seed"]
+                )
+                grids.append(best_run)
                 left = len(wanted - done_ids(study))
                 if left:
                     break
