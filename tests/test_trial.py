@@ -9,6 +9,8 @@ import torch
 
 from gwin.faults import Faults
 from gwin.metrics.sweep import tau_sweep
+from gwin.models.classifiers import BAYESIAN
+from gwin.names import CLASSIFIERS
 from gwin.rejection import REPORT_TAU
 from gwin.store.schema import PREDICTION_COLUMNS
 from gwin.trial import run_trial
@@ -148,7 +150,7 @@ def test_a_diverging_generator_stops_the_trial_with_the_loss_and_iteration(tiny_
         run_trial(tiny_cfg, faults=Faults(poison_generator="3"))
 
 
-@pytest.mark.parametrize("name", ["lenet5_dropout", "lenet5_ensemble", "lenet5_softmax"])
+@pytest.mark.parametrize("name", [c for c in CLASSIFIERS if c not in BAYESIAN])  # a new one too
 def test_every_classifier_variant_runs_a_smoke_trial(tiny_cfg, name):
     result = run_trial(tiny_cfg.replace(classifier=name, corruptions=(), ensemble_size=3))
     r = result.record

@@ -8,6 +8,7 @@ import yaml
 
 from gwin.config import TrialConfig
 from gwin.errors import GwinError
+from gwin.studies import STUDIES as STUDY_NAMES
 from gwin.tune import runner
 from gwin.tune.address import check_address
 from gwin.tune.plan import seeds_from
@@ -116,9 +117,7 @@ def test_resume_with_another_grid_is_refused(no_ray, study, tmp_path, capsys):
     assert "original flags" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(
-    "script", ["ablation_tau_star.py", "reproduce_paper.py", "stronger_bnn.py", "tune_gwin.py"]
-)
+@pytest.mark.parametrize("script", [f"{name}.py" for name in STUDY_NAMES])  # a new one too
 def test_every_study_has_a_dry_run(no_ray, study, tmp_path, capsys, script):
     assert study(script, ["--dry-run", "--storage", str(tmp_path)]) == 0
     assert "resources: each trial asks for" in capsys.readouterr().out
