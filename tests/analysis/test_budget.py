@@ -81,3 +81,23 @@ def _cells(markdown: str) -> dict[str, list[str]]:
             first, *cells = [c.strip() for c in line.strip("|").split("|")]
             rows[first.split("`")[1]] = [c.replace("−", "-") for c in cells]
     return rows
+
+
+def test_rows_from_a_study_export_are_that_export_and_the_rest_say_they_are_transcribed():
+    """A row of the budget table is either a study's own per-trial export (`tables.py
+    --per-trial --format csv`, computed from its predictions) rounded for the table, or says it
+    was transcribed from docs whose study folder is gone (its paper's metric cannot be computed)."""
+    root = Path(__file__).resolve().parents[2]
+    rows = pd.read_csv(root / "docs" / "data" / "budget_per_trial.csv")
+    exported = rows[rows["source"].str.startswith("docs/data/")]
+    transcribed = rows[~rows.index.isin(exported.index)]
+    assert (transcribed["source"] == "docs/fidelity.md (transcribed; study folder gone)").all()
+    assert len(exported) == 16
+    for source, part in exported.groupby("source"):
+        export = pd.read_csv(root / source).set_index(["seed", "iterations"])
+        for _, row in part.iterrows():
+            full = export.loc[(row["seed"], row["iterations"])]
+            assert (row["fixed"], row["broken"]) == (full["fixed"], full["broken"]), source
+            for column in ("val_gain", "test_gain"):
+                assert row[column] == pytest.approx(full[column], abs=0.005), (source, column)
+            assert row["mcnemar_p"] == pytest.approx(full["mcnemar_p"], rel=0.05, abs=1e-4)
