@@ -20,6 +20,7 @@ from gwin.config_flags import add_config_flags, preset_in
 from gwin.errors import GwinError, OneLineParser
 from gwin.faults import Faults
 from gwin.names import DATASETS
+from gwin.tune.extend import INVOCATION, add_extend_flags, apply_add_seeds, with_study_config
 from gwin.tune.plan import Plan, make_plan
 from gwin.tune.trackers import add_tracker_flags
 
@@ -187,9 +188,11 @@ def parse_study(
     argv: list[str] | None,
     searched: Iterable[str] = (),
     variants: dict[str, dict[str, Any]] | None = None,
+    extendable: bool = False,
 ) -> tuple[argparse.Namespace, Plan]:
     """Parse and validate; `searched` fields and the fields `variants` set get no override flag
-    (the search or the study owns them)."""
+    (the search or the study owns them). An `extendable` study (a grid) takes --extend and
+    --add-seeds (gwin.tune.extend)."""
     owned = {key for overrides in (variants or {}).values() for key in overrides}
     parser = build_parser(
         name,
@@ -218,7 +221,12 @@ def parse_study(
             raise GwinError(f"{axis.flag} replaces the axis {axis.field!r}, which the study lacks")
         axis.add_to(parser, space[axis.field])
     add_config_file_flags(parser)
+    if extendable:
+        add_extend_flags(parser)
+        argv = with_study_config(argv, name)
     args = parse_with_config(parser, argv, f"study {name}")
+    if extendable:
+        apply_add_seeds(args)
     if variants:
         if len(set(args.variants)) != len(args.variants):
             raise GwinError(f"--variants {' '.join(args.variants)} repeats a variant")
@@ -231,6 +239,8 @@ def parse_study(
     # What STUDY/config.yaml records (gwin.tune.plan_file) and --print-config shows.
     args.settings = effective_config(parser, args, f"study {name}", defaults)
     args.settings.pop("seeds" if args.seed_list is not None else "seed_list", None)
+    for invocation in INVOCATION:  # about this run, not what it computes
+        args.settings.pop(invocation, None)
     if args.print_config:
         sys.stdout.write(config_yaml(args.settings))
         raise SystemExit(0)

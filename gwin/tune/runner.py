@@ -32,12 +32,14 @@ from gwin.tune.driver_lock import (
     refusal,
     running_owner,
 )
+from gwin.tune.extend import finished_ids, next_run
 from gwin.tune.flags import AxisFlag, parse_study
 from gwin.tune.plan_file import check_same_plan, write_plan
 from gwin.tune.ray_session import ray_session
 from gwin.tune.storage_watch import storage_error, storage_failure, storage_stopper
 from gwin.tune.study_console import (
     describe,
+    nothing_to_do,
     study_command,
     summarize,
 )
@@ -108,12 +110,25 @@ def tune_config(args: argparse.Namespace, **options: Any):
 
     from gwin.tune.trial_names import trial_dirname, trial_name
 
+    options = {"max_concurrent_trials": args.max_concurrent, **options}
     return tune.TuneConfig(
-        max_concurrent_trials=args.max_concurrent,
         reuse_actors=True,  # a reused actor keeps torch and gwin imported: seconds per trial
         trial_name_creator=trial_name,
         trial_dirname_creator=trial_dirname,
         **options,
+    )
+
+
+def points_config(args: argparse.Namespace, points: list[dict[str, Any]]):
+    """Tune's settings for a run of exactly these trials (axis values each) of a grid."""
+    from ray.tune.search.basic_variant import BasicVariantGenerator
+
+    # each point sets every axis of the grid: one trial per point
+    generator = BasicVariantGenerator(
+        points_to_evaluate=points, max_concurrent=args.max_concurrent or 0
+    )
+    return tune_config(
+        args, search_alg=generator, num_samples=len(points), max_concurrent_trials=None
     )
 
 
@@ -236,17 +251,31 @@ def study_main(
         axis_flags=axis_flags,
         argv=argv,
         variants=variants,
+        extendable=True,
     )
     preflight(args)
     if args.dry_run:
         print(describe(plan, args, study_paths(args)))
         return EXIT_OK
+    args.resume = args.resume or args.extend  # --extend continues the study it grows
     with owned_study(args) as (study, lease):
-        wanted = sorted(c.trial_key() for c in plan.configs())
-        check_same_plan(study, {"trial_ids": wanted}, args)
+        configs = plan.configs()
+        wanted = sorted(c.trial_key() for c in configs)
+        stored = check_same_plan(study, {"trial_ids": wanted}, args)
+        finished = finished_ids(study)
+        if stored is not None and finished >= set(wanted):
+            return nothing_to_do(study, wanted)  # before Ray: nothing would run
+        run, runs = next_run(stored, wanted)
+        todo = [
+            {k: p[k] for k in plan.axes}
+            for c, p in zip(configs, plan.params(), strict=True)
+            if c.trial_key() not in finished
+        ]
         with ray_session(args, lease):
-            write_plan(study, {"trial_ids": wanted}, argv, args.settings)
+            write_plan(study, {"trial_ids": wanted, "runs": runs}, argv, args.settings)
             fields = [k for k, v in plan.axes.items() if len(v) > 1]
-            grid = run_tune(study, "grid", plan.param_space(), args, fields=fields)
+            # a run of the trials not finished only, when some are (a grown study)
+            config = points_config(args, todo) if len(todo) < len(configs) else None
+            grid = run_tune(study, run, plan.param_space(), args, fields=fields, config=config)
             left = len(set(wanted) - done_ids(study))
             return summarize(study, [grid], left, started, argv)

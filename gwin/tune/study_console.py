@@ -24,6 +24,10 @@ def unfinished(grid, expected: int | None = None) -> int:
 
 def command_line(argv: list[str] | None, resume: bool = True) -> str:
     args = list(sys.argv[1:] if argv is None else argv)
+    if resume:
+        from gwin.tune.extend import resume_args
+
+        args = resume_args(args)
     if resume and "--resume" not in args:
         args.append("--resume")
     script = os.path.relpath(sys.argv[0]) if sys.argv[0].endswith(".py") else "<study script>"
@@ -74,6 +78,23 @@ def summarize(study: Folder, grids: list, left: int, started: float, argv: list[
         lines.append(f"interrupted; continue with: {command_line(argv)}")
     print("\n".join(lines), flush=True)
     return EXIT_INTERRUPTED if left else (EXIT_FAILED if counts["error"] else EXIT_OK)
+
+
+def nothing_to_do(study: Folder, wanted: list[str]) -> int:
+    """A study whose every planned trial has results: say so and stop, without Ray. Rows that
+    a driver killed after a trial's end left out of the index are put in first."""
+    from gwin.store.index import index_trials, read_index
+
+    index = read_index(study)
+    indexed = set() if index is None else set(index.column("trial_id").to_pylist())
+    if missing := set(wanted) - indexed:
+        index_trials(study, missing)
+    print(
+        f"nothing to do: all {len(wanted)} trials of study {study.location} are finished; "
+        f"results: {study.location_of('results', 'trials.parquet')}",
+        flush=True,
+    )
+    return EXIT_OK
 
 
 def describe(plan: Plan, args: argparse.Namespace, study: Folder) -> str:
