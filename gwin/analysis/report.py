@@ -1,11 +1,11 @@
 """One self-contained HTML report of a study: tables, figures, robustness, selective views.
 
-    python analysis/report.py RESULTS [--out report.html [--overwrite]] [--split test] [--tau 0.8]
+    gwin report RESULTS [--out report.html [--overwrite]] [--split test] [--tau 0.8]
 
 RESULTS is a study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME, as
 the study printed it), its results/ folder, or one trial's --out folder. Figures are PNGs
 embedded as base64 data URIs, so the file needs nothing else to display. Every number
-comes from gwin.report (stats and tables), the functions analysis/tables.py uses.
+comes from gwin.report (stats and tables), the functions `gwin tables` uses.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 from gwin.analysis import check_tau, results_parser
+from gwin.analysis import report_metrics as more
 from gwin.analysis import report_sections as section_of
+from gwin.analysis.report_verdict import verdict_block
 from gwin.errors import GwinError, command
 from gwin.progress import bar
 from gwin.rejection import REPORT_TAU
@@ -30,15 +32,21 @@ def build_report(results: str | Path, split: str = "test", tau: float = REPORT_T
     swept = swept_columns(r.trials)
     sweeps = trial_sweeps(r, split, "none")
     page = Page()
+    views: list = []  # the harm and three-way views per block, computed once for both
     sections = [
+        lambda: section_of.title(page, r),
+        lambda: verdict_block(page, sweeps, swept, split, tau),
         lambda: section_of.intro(page, r, swept, split),
         lambda: section_of.headline(page, sweeps, swept, tau),
         lambda: section_of.tables(page, r, swept, split),
         lambda: section_of.figures(page, r, sweeps, swept, split, tau),
-        lambda: section_of.variability(page, sweeps, swept, tau),
-        lambda: section_of.sensitivity(page, sweeps, swept, tau),
+        lambda: section_of.variability(page, sweeps, swept, tau, split),
+        lambda: section_of.sensitivity(page, sweeps, swept, tau, split),
         lambda: section_of.robustness(page, r, swept, tau),
         lambda: section_of.selective(page, r, swept, split),
+        lambda: views.extend(more.per_block(r, swept, split, tau)),
+        lambda: more.harm_section(page, views, swept, split),
+        lambda: more.three_way_section(page, views, swept, split, tau),
         lambda: section_of.classifiers(page, r, sweeps, split, tau),
         lambda: section_of.curves(page, r),
     ]

@@ -43,13 +43,26 @@ def _blocks_of(frame: pd.DataFrame):
         yield f"{dataset} / {classifier}", part
 
 
+def _settings(r: Results, swept: list[str]) -> dict[str, str]:
+    """trial_id -> its setting, e.g. "lambda_loss = 10" (Figure 5's boxes)."""
+    t = r.trials
+    return {
+        str(row["trial_id"]): ", ".join(f"{c} = {row[c]}" for c in swept) or "all trials"
+        for _, row in t.iterrows()
+    }
+
+
 def _values(trials: pd.DataFrame, column: str) -> str:
     return ", ".join(str(v) for v in sorted(trials[column].astype(str).unique()))
 
 
+def title(page: Page, r: Results) -> None:
+    page.heading(1, f"GWIN study report: {_values(r.trials, 'study') or name_of(r.source)}")
+
+
 def intro(page: Page, r: Results, swept: list[str], split: str) -> None:
     t = r.trials
-    page.heading(1, f"GWIN study report: {_values(t, 'study') or name_of(r.source)}")
+    page.heading(2, "The study")
     page.text(
         f"Results from {r.source}; {len(t)} successful trials ({len(r.failed)} failed); "
         f"split {split!r}; generated {datetime.date.today()} by gwin {__version__}."
@@ -66,7 +79,11 @@ def intro(page: Page, r: Results, swept: list[str], split: str) -> None:
 def headline(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float) -> None:
     page.heading(2, f"Headline numbers (τ = {tau:g})")
     for b in tau_blocks(sweeps, swept, tau, ""):
-        page.table(mean_std_table(b.agg, b.keys, HEADLINE_METRICS), f"{b.dataset} / {b.classifier}")
+        page.table(
+            mean_std_table(b.agg, b.keys, HEADLINE_METRICS),
+            f"{b.dataset} / {b.classifier}",
+            keys=len(b.keys),
+        )
         for _, row in b.agg.iterrows():
 
             def cell(m: str, row: pd.Series = row) -> str:
@@ -89,6 +106,7 @@ def tables(page: Page, r: Results, swept: list[str], split: str) -> None:
         page.table(
             mean_std_table(b.agg, b.keys, SWEEP_METRICS_SHOWN),
             f"{b.dataset} / {b.classifier}: {b.caption}",
+            keys=len(b.keys),
         )
     for b, comparison in paper_blocks(blocks):
         page.heading(3, f"{b.dataset} / {b.classifier} vs the paper")
@@ -104,62 +122,72 @@ def figures(
     page: Page, r: Results, sweeps: pd.DataFrame, swept: list[str], split: str, tau: float
 ) -> None:
     group = swept[0] if swept else None
-    page.heading(2, "Figures 3/4: accuracy vs τ")
+    page.heading(2, "Accuracy vs τ (the paper's Figures 3/4)")
     for name, part in _blocks_of(sweeps):
         page.figure(
             gp.tau_accuracy(part, group, name),
-            f"{name}: (a) accuracy on the rejected subset (% rejected dotted), "
-            f"(b) overall accuracy; error bars: sd over trials.",
+            f"{name}, {split} split: (a) accuracy on the rejected inputs of BNN, BNN+GWIN and "
+            f"the identity baseline, % rejected dotted (right axis); (b) accuracy on the "
+            f"whole split; mean over seeds, error bars: sd over seeds"
+            + (f", line style per {group}." if group else "."),
         )
-    page.heading(2, "Figure 5: change in ground-truth certainty on the rejected subset")
+    page.heading(2, "Change in ground-truth certainty, rejected inputs (the paper's Figure 5)")
+    settings = _settings(r, swept)
     for name, part in predictions_by_block(r, split, "none", FIGURE_COLUMNS):
         page.figure(
-            gp.certainty_change_box(part, r.taus, name),
-            f"{name}: median ground-truth certainty after G minus before, rejected inputs "
-            "of all trials; diamonds are outliers beyond 1.5 IQR.",
+            gp.certainty_change_box(part, r.taus, name, settings),
+            f"{name}, {split} split: C's median probability of the true label on G(x, z) minus "
+            "on x, for the inputs rejected at each τ; one box per "
+            + (", ".join(swept) if swept else "study")
+            + " (its seeds pooled); diamonds are outliers beyond 1.5 IQR.",
         )
     shown = list(examples_by_block(r))
     if shown:
-        page.heading(2, "Example transformations (Figure 2)")
+        page.heading(2, "Example transformations (the paper's Figure 2)")
         for name, trial, examples in shown:
             page.figure(
                 gp.examples_grid(examples, title=name),
-                f"{name}, trial {trial}: test inputs C rejects at τ = 0.8 and would label "
+                f"{name}, trial {trial}, test split: inputs C rejects at τ = 0.8 and would label "
                 "wrongly (top, the first by index) and G(x, z) (bottom), with C's label and "
                 "certainty; green = correct.",
             )
 
 
-def variability(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float) -> None:
+def variability(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float, split: str) -> None:
     page.heading(2, "Variability across seeds")
     for name, part in _blocks_of(sweeps):
         page.figure(
-            gp.seed_strip(part, "rejected_acc_delta", swept[0] if swept else None, name),
-            f"{name}: rejected-subset accuracy gain of each trial, one dot per seed"
-            + (f", side by side per {swept[0]}." if swept else "."),
+            gp.seed_strip(part, group=swept[0] if swept else None, title=name),
+            f"{name}, {split} split: each trial's gain on the rejected inputs, one dot per "
+            "seed: left, GWIN − Identity (the headline); right, Rejected Acc. Δ (vs the BNN)"
+            + (f"; side by side per {swept[0]}." if swept else "."),
         )
     rows = at_tau(sweeps, tau)
     cols = ["dataset", "classifier", *swept, "seed", "trial_id", *HEADLINE_METRICS]
     shown = rows[cols].rename(columns=HEADLINE_METRICS).sort_values(cols[: 3 + len(swept)])
-    page.table(shown.round(2), f"Per-trial values at τ = {tau:g}.")
+    page.table(shown.round(2), f"Per-trial values at τ = {tau:g}.", keys=4 + len(swept))
 
 
-def sensitivity(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float) -> None:
+def sensitivity(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float, split: str) -> None:
     page.heading(2, "Sensitivity to the swept hyperparameters")
     if not swept:
         page.text("No config column varies between the trials of this study.")
     for column in swept:
-        for b in tau_blocks(sweeps, [column], tau, ""):
+        if swept == [column]:  # its table would be the headline table again
+            page.text(f"By {column} at τ = {tau:g}: the headline table above.")
+        for b in tau_blocks(sweeps, [column], tau, "") if swept != [column] else []:
             page.table(
                 mean_std_table(b.agg, b.keys, HEADLINE_METRICS),
                 f"{b.dataset} / {b.classifier} by {column} at τ = {tau:g} "
                 "(other swept columns pooled)",
+                keys=len(b.keys),
             )
         rows = at_tau(sweeps, tau)
         rows = rows.assign(setting=rows["dataset"] + " / " + rows["classifier"])
         page.figure(
             gp.metric_vs_config(rows, column, hue="setting", title=f"τ = {tau:g}"),
-            f"Gains at τ = {tau:g} vs {column}; error bars: sd over trials.",
+            f"{split} split: Rejected Acc. Δ and Overall Acc. Δ at τ = {tau:g} vs {column}, "
+            "per setting; error bars: sd over seeds.",
         )
 
 
@@ -177,11 +205,13 @@ def robustness(page: Page, r: Results, swept: list[str], tau: float) -> None:
             mean_std_table(clean_first, b.keys, ROBUSTNESS_METRICS),
             f"{b.dataset} / {b.classifier}: accuracy of C on all inputs, on the inputs it "
             "accepts (w/ Reject), and with rejected inputs relabelled by C(G(x, z)).",
+            keys=len(b.keys),
         )
     for name, part in _blocks_of(at_tau(all_sets, tau)):
         page.figure(
             gp.corruption_bars(part, f"{name}, τ = {tau:g}"),
-            f"{name}: accuracy per corruption; error bars: sd over trials.",
+            f"{name}, test split, each corruption: accuracy of BNN, BNN w/ Reject (accepted "
+            f"inputs) and BNN+GWIN at τ = {tau:g}; error bars: sd over seeds.",
         )
 
 
@@ -197,9 +227,14 @@ def selective(page: Page, r: Results, swept: list[str], split: str) -> None:
         page.table(
             mean_std_table(b.agg, b.keys, SELECTIVE_METRICS),
             f"{b.dataset} / {b.classifier}: {b.caption}",
+            keys=len(b.keys),
         )
     for name, part in predictions_by_block(r, split, "none", FIGURE_COLUMNS):
-        page.figure(gp.risk_coverage_plot(part, name), f"{name}: risk-coverage curves.")
+        page.figure(
+            gp.risk_coverage_plot(part, name),
+            f"{name}, {split} split: risk (% errors among answered) vs coverage of BNN w/ "
+            "reject and BNN+GWIN w/ reject, one line per trial.",
+        )
 
 
 def classifiers(page: Page, r: Results, sweeps: pd.DataFrame, split: str, tau: float) -> None:
@@ -213,13 +248,15 @@ def classifiers(page: Page, r: Results, sweeps: pd.DataFrame, split: str, tau: f
     )
     keys = comparison_keys(r)
     for dataset, part in classifier_comparison(r, split, tau).groupby("dataset", sort=True):
-        page.table(mean_std_table(part, keys, COMPARISON_METRICS), f"{dataset}, {split} split")
+        table = mean_std_table(part, keys, COMPARISON_METRICS)
+        page.table(table, f"{dataset}, {split} split", keys=len(keys))
     style = next((c for c in keys if c != "classifier"), None)
     for dataset, part in sweeps.groupby("dataset", sort=True):
         if part["classifier"].nunique() > 1:
             page.figure(
                 gp.compare_by(part, "classifier", style=style, title=str(dataset)),
-                f"{dataset}: classifier variants vs τ; error bars: sd over trials.",
+                f"{dataset}, {split} split: BNN w/ Reject accuracy, BNN+GWIN accuracy and "
+                "Rejected Acc. Δ vs τ per classifier variant; error bars: sd over seeds.",
             )
 
 
@@ -235,10 +272,12 @@ def curves(page: Page, r: Results) -> None:
         part = history[(history["dataset"] == b.dataset) & (history["classifier"] == b.classifier)]
         page.figure(
             gp.learning_curves(part, hue=hue, title=f"{b.dataset} / {b.classifier}"),
-            f"{b.dataset} / {b.classifier}: the GWIN's gain over the identity baseline on the "
-            "rejected validation inputs at τ = 0.8, at every periodic report; error bars: sd "
-            "over seeds.",
+            f"{b.dataset} / {b.classifier}, val split (its first eval_size inputs): GWIN − "
+            "Identity on the rejected inputs at τ = 0.8 vs the generator iteration, at every "
+            "periodic report; error bars: sd over seeds.",
         )
         page.table(
-            mean_std_table(b.agg, b.keys, shown_metrics(b.agg)), f"{b.dataset} / {b.classifier}"
+            mean_std_table(b.agg, b.keys, shown_metrics(b.agg)),
+            f"{b.dataset} / {b.classifier}",
+            keys=len(b.keys),
         )

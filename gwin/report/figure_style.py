@@ -82,6 +82,20 @@ def mean_sd_line(ax, data: pd.DataFrame, x: str, y: str, **style) -> None:
     sns.lineplot(data=data, x=x, y=y, errorbar="sd", err_style="bars", ax=ax, **style)
 
 
+# metrics in % of inputs: their axes end at 100, however far an error bar reaches
+ACCURACIES = {
+    "bnn_acc", "bnn_reject_acc", "gwin_acc", "bnn_acc_rejected", "gwin_acc_rejected",
+    "identity_acc_rejected", "pct_reject",
+}  # fmt: skip
+
+
+def cap_percent(ax) -> None:
+    """An axis of percentages ends at 100 (and starts no lower than 0): an sd bar above 100
+    is cut at the top instead of stretching the axis to 120 %."""
+    low, high = ax.get_ylim()
+    ax.set_ylim(max(low, 0.0), min(high, 100.0))
+
+
 def zero_line(ax) -> None:
     ax.axhline(0.0, color="0.3", linewidth=0.8)
 

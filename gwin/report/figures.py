@@ -18,11 +18,12 @@ from matplotlib.figure import Figure
 
 from gwin.metrics.names import VAL_GAIN
 from gwin.metrics.selective import curves
-from gwin.metrics.sweep import certainty_change
 from gwin.report.figure_style import (
+    ACCURACIES,
     AXIS_LABELS,
     LABELS,
     PALETTE,
+    cap_percent,
     figure_legend,
     finish,
     mean_sd_line,
@@ -30,6 +31,9 @@ from gwin.report.figure_style import (
     new_figure,
     zero_line,
 )
+from gwin.report.seed_figures import certainty_change_box, seed_strip
+
+__all__ = ["certainty_change_box", "seed_strip"]  # re-exported: their home is seed_figures
 
 
 def tau_accuracy(sweeps: pd.DataFrame, group: str | None = None, title: str = "") -> Figure:
@@ -61,49 +65,10 @@ def tau_accuracy(sweeps: pd.DataFrame, group: str | None = None, title: str = ""
     )
     overall = melt_methods(sweeps, ["bnn_acc", "bnn_reject_acc", "gwin_acc"], keep)
     mean_sd_line(right, overall, "tau", "value", **method)
-    right.set(xlabel="certainty threshold τ", ylabel="accuracy (%)", title="(b) whole test set")
+    right.set(xlabel="certainty threshold τ", ylabel="accuracy (%)", title="(b) whole split")
+    for ax in (left, twin, right):
+        cap_percent(ax)
     return finish(fig, title, [right, left, twin])
-
-
-def certainty_change_box(
-    predictions: pd.DataFrame, taus: Sequence[float], title: str = ""
-) -> Figure:
-    """Figure 5: ground-truth certainty after G minus before, on the rejected set, per tau.
-
-    Changes are pooled over the trials in `predictions` (one split and corruption). Outliers
-    beyond 1.5 IQR are diamonds, as in the paper. Box statistics come from numpy arrays
-    (matplotlib's boxplot_stats), so a block of hundreds of trials costs seconds, not a frame
-    of millions of rows.
-    """
-    from matplotlib import cbook
-
-    groups = [g for _, g in predictions.groupby("trial_id", sort=True)]
-    stats, counts = [], []
-    for tau in taus:
-        change = np.concatenate([certainty_change(g, tau) for g in groups] or [np.empty(0)])
-        if len(change):
-            (box,) = cbook.boxplot_stats(change.astype(np.float64), whis=1.5)
-            stats.append({**box, "label": f"{tau:g}\n(n={len(change)})"})
-            counts.append(len(change))
-    fig, (ax,) = new_figure(1, width=7.0)
-    if not stats:
-        ax.text(0.5, 0.5, "no input is rejected at any τ", ha="center", transform=ax.transAxes)
-        return fig
-    ax.bxp(
-        stats,
-        patch_artist=True,
-        boxprops={"facecolor": "#8da0cb"},
-        medianprops={"color": "0.15"},
-        flierprops={"marker": "D", "markersize": 3, "markerfacecolor": "0.3", "alpha": 0.5},
-    )
-    zero_line(ax)
-    ax.set(
-        xlabel="certainty threshold τ (rejected inputs, all trials)",
-        ylabel="Δ ground-truth certainty",
-        title=title,
-    )
-    fig.tight_layout()
-    return fig
 
 
 def metric_vs_config(
@@ -128,29 +93,6 @@ def metric_vs_config(
         zero_line(ax)
         ax.set(ylabel=LABELS.get(metric, metric))
     return finish(fig, title, axes)
-
-
-def seed_strip(
-    sweeps: pd.DataFrame,
-    metric: str = "rejected_acc_delta",
-    group: str | None = None,
-    title: str = "",
-) -> Figure:
-    """Variability across seeds: one dot per trial at each tau, side by side per `group` value
-    (e.g. a swept column) so that different configs are not read as seed noise."""
-    fig, (ax,) = new_figure(1, width=7.0)
-    hue = group or "seed"
-    data = sweeps.assign(
-        tau=sweeps["tau"].map(lambda t: f"{t:g}"), **{hue: sweeps[hue].astype(str)}
-    )
-    sns.stripplot(
-        data=data, x="tau", y=metric, hue=hue, dodge=group is not None, jitter=0.12, size=5, ax=ax
-    )
-    zero_line(ax)
-    ax.set(xlabel="certainty threshold τ", ylabel=LABELS.get(metric, metric), title=title)
-    fig.tight_layout()
-    figure_legend(fig, [ax])
-    return fig
 
 
 def risk_coverage_plot(predictions: pd.DataFrame, title: str = "", points: int = 200) -> Figure:
@@ -192,6 +134,7 @@ def corruption_bars(per_trial: pd.DataFrame, title: str = "") -> Figure:
         data=long, x="corruption", y="value", hue="method", errorbar="sd", palette=PALETTE, ax=ax
     )
     ax.set(ylabel="accuracy (%)", title=title)
+    cap_percent(ax)
     fig.tight_layout()
     figure_legend(fig, [ax])
     return fig
@@ -211,6 +154,8 @@ def compare_by(
         mean_sd_line(ax, sweeps, "tau", metric, hue=hue, **extra)
         label = AXIS_LABELS.get(metric, LABELS.get(metric, metric))
         ax.set(xlabel="certainty threshold τ", ylabel=label)
+        if metric in ACCURACIES:
+            cap_percent(ax)
     return finish(fig, title, axes)
 
 

@@ -4,6 +4,9 @@ spread. Printed under each table so that no sentence about a study is written in
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+
 import pandas as pd
 
 from gwin.report.tables import Block
@@ -47,3 +50,29 @@ def reading(block: Block) -> list[str]:
             f"BNN+GWIN beats the BNN at {vs_bnn} of {n_tau}."
         )
     return lines
+
+
+def _state(low: float, high: float) -> str:
+    if math.isnan(low) or math.isnan(high):
+        return "undefined"
+    return "above 0" if low > 0 else "below 0" if high < 0 else "contains 0"
+
+
+def verdict_line(
+    label: str, seeds: int, tau: float, intervals: Mapping[str, tuple[float, float]]
+) -> str:
+    """One sentence on which metric's gain is significant: a metric is when its 95% t-interval
+    over seeds excludes 0 (the paired t-test's p < 0.05); `intervals`: name -> (low, high)."""
+    head = f"Reading ({label}, {seeds} seed{'s' if seeds != 1 else ''}, τ = {tau:g}): "
+    states = {name: _state(*bounds) for name, bounds in intervals.items()}
+    if all(s == "undefined" for s in states.values()):
+        return head + "fewer than 2 seeds, so no 95% interval: significance cannot be judged."
+    significant = [name for name, s in states.items() if s in ("above 0", "below 0")]
+    if not significant:
+        summary = "neither metric is significant"
+    elif len(significant) == len(states):
+        summary = "both metrics are significant"
+    else:
+        summary = f"only {significant[0]} is significant"
+    shown = "; ".join(f"{name}: 95% CI {s}" for name, s in states.items())
+    return f"{head}{summary} ({shown}; significant = the CI excludes 0, paired t p < 0.05)."

@@ -83,6 +83,33 @@ def test_report_holds_the_numbers_and_sections(synthetic_html, synthetic_study):
     assert "d-failed" in synthetic_html and "RuntimeError: boom" in synthetic_html
     assert f"{(trials['status'] == 'ok').sum()} successful trials" in synthetic_html
     assert "± n/a" in synthetic_html  # the single-seed dataset
+    for heading in ("Harm: correct labels the GWIN breaks", "Accept, translate or abstain"):
+        assert heading in synthetic_html, heading
+
+
+def test_report_opens_with_the_verdict(synthetic_html):
+    body = synthetic_html.split("<body>", 1)[1].lstrip()
+    first, rest = body.split("\n", 1)
+    assert first.startswith("<h1>") and rest.startswith('<section class="verdict" id="verdict">')
+    verdict = rest.split("</section>", 1)[0]
+    assert "<table" in verdict and "Verdict at τ = 0.8 (test split)" in verdict
+    # every setting: the paper's metric and ours with 95% intervals, seeds and the reading
+    for setting, seeds in (("digits / bcnn, lambda_loss = 10", 2),
+                           ("digits / lenet5, lambda_loss = 1", 2),
+                           ("fashion_mnist / lenet5, lambda_loss = 10", 1)):  # fmt: skip
+        assert f"Reading ({setting}, {seeds} seed" in verdict, setting
+    assert "Rejected Acc. Δ (BNN+GWIN − BNN), mean [95% CI]" in verdict
+    assert "GWIN − Identity, mean [95% CI]" in verdict
+    assert verdict.count("significan") >= 3
+
+
+def test_no_table_appears_twice_and_figures_are_numbered_in_order(synthetic_html):
+    tables = re.findall(r"<table.*?</table>", synthetic_html, flags=re.S)
+    assert len(tables) == len(set(tables)), "a table is repeated"
+    numbers = [int(n) for n in re.findall(r"<figcaption>Figure (\d+): ", synthetic_html)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 15
+    for caption in re.findall(r"<figcaption>(.*?)</figcaption>", synthetic_html):
+        assert " split" in caption, caption  # says which split it plots
 
 
 def test_report_cells_match_an_independent_computation(

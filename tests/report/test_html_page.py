@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from gwin.report.html_page import Page  # noqa: E402
+from gwin.report.html_page import Page, column_groups  # noqa: E402
 
 
 def test_text_headings_and_title_are_escaped():
@@ -37,4 +37,32 @@ def test_figure_is_embedded_as_a_png_data_uri():
     part = page.parts[0]
     data = part.split("data:image/png;base64,")[1].split('"')[0]
     assert base64.b64decode(data).startswith(b"\x89PNG")
-    assert 'alt="a &quot;quoted&quot; caption"' in part
+    assert 'alt="Figure 1: a &quot;quoted&quot; caption"' in part
+
+
+def test_wide_tables_are_cut_into_parts_that_repeat_the_key_columns():
+    wide = pd.DataFrame([[f"v{i}" for i in range(12)]], columns=[f"c{i}" for i in range(12)])
+    parts = column_groups(wide, keys=2, most=8)
+    # 10 non-key columns, 6 per part at most -> 2 parts of 5, each after c0, c1
+    assert [list(p.columns) for p in parts] == [
+        ["c0", "c1", "c2", "c3", "c4", "c5", "c6"],
+        ["c0", "c1", "c7", "c8", "c9", "c10", "c11"],
+    ]
+    assert len(column_groups(wide, keys=0)) == 1  # nothing to repeat: one table
+    assert len(column_groups(wide.iloc[:, :8], keys=2)) == 1  # narrow enough already
+    page = Page()
+    page.table(wide, "cap", keys=2)
+    assert sum("<table" in part for part in page.parts) == 2
+
+
+def test_figures_are_numbered_and_sections_wrap_their_parts():
+    page = Page()
+    with page.section("verdict"):
+        page.text("x")
+    assert page.parts == ['<section class="verdict" id="verdict">', "<p>x</p>", "</section>"]
+    for caption in ("a", "b"):
+        fig, ax = plt.subplots()
+        page.figure(fig, caption)
+        plt.close(fig)
+    assert "<figcaption>Figure 1: a</figcaption>" in page.parts[3]
+    assert "<figcaption>Figure 2: b</figcaption>" in page.parts[4]
