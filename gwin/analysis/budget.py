@@ -1,6 +1,6 @@
 """The GWIN's gain against its training budget, over studies: one table and one figure.
 
-    python analysis/budget.py docs/data/budget_per_trial.csv --out docs/img/budget_gain.png
+    gwin budget docs/data/budget_per_trial.csv --out docs/img/budget_gain.png
 
 Reads per-trial rows (one per classifier variant, seed and budget, the columns of
 `tables.py --per-trial --format csv` plus `variant`), prints mean ± std over seeds of the

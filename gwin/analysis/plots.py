@@ -1,6 +1,6 @@
 """Figures of a study as image files: Figures 2-5 and the ablation / robustness / selective views.
 
-    python analysis/plots.py RESULTS --out DIR [--split test] [--tau 0.8] [--format png|pdf|svg]
+    gwin plots RESULTS --out DIR [--split test] [--tau 0.8] [--format png|pdf|svg]
 
 Writes one file per figure and dataset/classifier (e.g. tau_accuracy-digits-lenet5.png) and
 prints their paths. Error bars are the sd over trials, as in the tables.

@@ -1,11 +1,11 @@
 """Table 1/2-style tables of a study: mean ± std over seeds per dataset and classifier.
 
-    python analysis/tables.py RESULTS [--by lambda_loss] [--split val] [--corruption rotate]
-                              [--format markdown|latex|csv|html] [--vs-paper]
-    python analysis/tables.py RESULTS --ci          # + 95% CI and paired t-test over seeds
-    python analysis/tables.py RESULTS --classifiers [--tau 0.8]
-    python analysis/tables.py RESULTS --curves
-    python analysis/tables.py RESULTS --per-trial [--tau 0.8]
+    gwin tables RESULTS [--by lambda_loss] [--split val] [--corruption rotate]
+                [--format markdown|latex|csv|html] [--vs-paper]
+    gwin tables RESULTS --ci          # + 95% CI and paired t-test over seeds
+    gwin tables RESULTS --classifiers [--tau 0.8]
+    gwin tables RESULTS --curves
+    gwin tables RESULTS --per-trial [--tau 0.8]
 
 RESULTS is a study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME, as
 the study printed it), its results/ folder, or one trial's --out folder. Rows are

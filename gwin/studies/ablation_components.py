@@ -14,7 +14,7 @@ the tables show as "Identity Acc." and "GWIN − Identity".
         --data-dir ../shared/datasets/fashion-mnist
 
 Results: STORAGE/NAME/results (default ./runs/ablation_components); tables with
-`python analysis/tables.py runs/ablation_components` (rows by use_critic and lambda_loss).
+`gwin tables runs/ablation_components` (rows by use_critic and lambda_loss).
 """
 
 import sys

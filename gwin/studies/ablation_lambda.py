@@ -10,7 +10,7 @@ lambda_Loss in {0, 0.1, 1, 10, 100} (or --lambdas), tau* = 0.95, crossed with --
         --data-dir ../shared/datasets/fashion-mnist
 
 Results: STORAGE/NAME/results (default ./runs/ablation_lambda); tables with
-`python analysis/tables.py runs/ablation_lambda`. `--help` lists all flags.
+`gwin tables runs/ablation_lambda`. `--help` lists all flags.
 """
 
 import sys

@@ -8,7 +8,7 @@ classifier does not depend on tau*, so the study trains one classifier per datas
     python studies/ablation_tau_star.py --preset smoke --datasets digits --seeds 2 --resume
 
 Results: STORAGE/NAME/results (default ./runs/ablation_tau_star); tables with
-`python analysis/tables.py runs/ablation_tau_star`. `--help` lists all flags.
+`gwin tables runs/ablation_tau_star`. `--help` lists all flags.
 """
 
 import sys

@@ -22,9 +22,9 @@ test never chooses anything.
         --max-concurrent 1 --data-dir ../shared/datasets/fashion-mnist --resume
 
 Results: STORAGE/NAME (default ./runs/budget_curve). Rows per classifier, clf_epochs and
-budget (iterations), test split: `python analysis/tables.py runs/budget_curve`; the learning
-curves (validation, every 500 iterations): `python analysis/tables.py runs/budget_curve
---curves`; both in `python analysis/report.py runs/budget_curve`. Figures: docs/fidelity.md.
+budget (iterations), test split: `gwin tables runs/budget_curve`; the learning
+curves (validation, every 500 iterations): `gwin tables runs/budget_curve
+--curves`; both in `gwin report runs/budget_curve`. Figures: docs/fidelity.md.
 """
 
 import sys

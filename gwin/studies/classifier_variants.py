@@ -14,8 +14,8 @@ the same for all, so differences are the classifier's (gwin.models.registry).
     python studies/classifier_variants.py --classifiers lenet5 lenet5_softmax --seeds 3
 
 Results: STORAGE/NAME/results (default ./runs/classifier_variants); the comparison with
-`python analysis/tables.py runs/classifier_variants --classifiers` (and in the HTML report of
-`python analysis/report.py runs/classifier_variants`). `--help` lists all flags.
+`gwin tables runs/classifier_variants --classifiers` (and in the HTML report of
+`gwin report runs/classifier_variants`). `--help` lists all flags.
 """
 
 import sys

@@ -12,7 +12,7 @@ iterations, ...), 10 seeds per dataset; report mean +- std over seeds. `paper` i
         --data-dir ../shared/datasets/fashion-mnist                   # a quick CPU check
 
 Results: STORAGE/NAME/results (default ./runs/reproduce_paper); the tables with
-`python analysis/tables.py runs/reproduce_paper`. `--help` lists all flags.
+`gwin tables runs/reproduce_paper`. `--help` lists all flags.
 """
 
 import sys

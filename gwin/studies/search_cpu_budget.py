@@ -17,7 +17,7 @@ budget against the paper's classifier").
     python studies/search_cpu_budget.py --data-dir $DATA --cpus-per-trial 2
     python studies/search_cpu_budget.py --data-dir $DATA --cpus-per-trial 2 --resume
 
-Results: STORAGE/NAME (default ./runs/search_cpu_budget); `python analysis/tables.py` on it.
+Results: STORAGE/NAME (default ./runs/search_cpu_budget); `gwin tables` on it.
 """
 
 import sys

@@ -10,7 +10,7 @@ classifier in {lenet5, bcnn} (see gwin.models.classifiers), crossed with --datas
         --gpus-per-trial 0.25 --data-dir DATA                         # the appendix comparison
 
 Results: STORAGE/NAME/results (default ./runs/stronger_bnn); tables with
-`python analysis/tables.py runs/stronger_bnn`. `--help` lists all flags.
+`gwin tables runs/stronger_bnn`. `--help` lists all flags.
 """
 
 import sys
