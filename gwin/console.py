@@ -50,6 +50,10 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
         _lazy("gwin.cli", "classifier_main"),
     ),
     "study": ("run a Ray Tune study by name (`gwin study --help` lists them)", _study),
+    "sweep": (
+        "a Ray Tune grid over any trial fields (--grid FIELD=V1,V2 or --spec FILE.yaml)",
+        _lazy("gwin.tune.sweep", "main"),
+    ),
     "tables": (
         "mean ± std tables of a study (Tables 1 and 2, curves)",
         _lazy("gwin.analysis.tables", "main"),
