@@ -86,4 +86,4 @@ def test_the_folder_lock_names_its_holder_and_dies_with_it(tmp_path):
     assert not fresh.exists()  # it made the folder and nothing was written in it
     with one_writer(Folder.at(fresh)):
         (fresh / "trials.parquet").write_bytes(b"")
-    assert (fresh / LOCK_FILE).exists()  # kept beside results (see gwin.store.out_lock)
+    assert [p.name for p in fresh.iterdir()] == ["trials.parquet"]  # results, no lock file

@@ -5,8 +5,9 @@ the other's results (and clearing or resuming its checkpoint under it).
 As a study's driver lock (gwin.tune.driver_lock): the owner holds an exclusive `fcntl` lock on
 OUT/.gwin-trial.lock, which the kernel releases however the process ends (SIGKILL and a full
 disk included), so a crashed trial never leaves its folder locked. The lock file also holds
-who owns it (pid, host, start) for the refusal; it stays in the folder after the run (deleting
-a lock file others may have opened would let two runs each lock a different file).
+who owns it (pid, host, start) for the refusal. The run deletes it when it ends, so a finished
+folder holds only results; a run that locked the file just as it was deleted sees that the path
+no longer names the file it locked, and is refused as if it had found the lock held.
 
 Object stores have no such lock: a trial whose --out is a URI runs without one (a study's
 trials each have their own folder, so only two hand-started trials can collide there).
@@ -20,7 +21,7 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import IO
 
 from gwin.errors import GwinError
@@ -87,6 +88,8 @@ def one_writer(out: Folder) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise _refusal(out, _owner(handle)) from None
+        if not _same_file(handle, out.path(LOCK_FILE)):  # its owner ended and deleted it
+            raise _refusal(out, {"pid": "?", "host": "?"})
         # a second run that looks between the flock and this write names the owner '?'
         me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
         handle.seek(0)
@@ -96,12 +99,20 @@ def one_writer(out: Folder) -> Iterator[None]:
         try:
             yield
         finally:
-            if created and os.listdir(out.root) == [LOCK_FILE]:
-                # a run that failed before writing anything (bad data, a missing file)
-                # leaves no folder behind, as it did before it held one
-                os.unlink(out.path(LOCK_FILE))
-                os.rmdir(out.root)
+            with suppress(OSError):  # the folder deleted under the run: nothing to tidy
+                os.unlink(out.path(LOCK_FILE))  # still locked: a run that opened it is refused
+                if created and not os.listdir(out.root):
+                    # a run that failed before writing anything (bad data, a missing file)
+                    # leaves no folder behind, as it did before it held one
+                    os.rmdir(out.root)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _same_file(handle: IO[str], path: str) -> bool:
+    try:
+        return os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+    except FileNotFoundError:
+        return False
 
 
 __all__ = ["LOCK_FILE", "one_writer", "refuse_if_running", "running_owner"]
