@@ -34,9 +34,11 @@ def resolve_device(requested: str, gpu_held: bool | None = None):
 
 
 def _check_mps(requested: str) -> None:
+    if requested != "mps":
+        return  # no torch import (seconds) for a study that asks for no MPS
     import torch
 
-    if requested == "mps" and not torch.backends.mps.is_available():
+    if not torch.backends.mps.is_available():
         raise GwinError(
             "device 'mps' requested but MPS is not available here (it needs Apple silicon "
             "and a torch built with it); use --device cpu or auto"

@@ -89,14 +89,25 @@ def test_resuming_a_finished_study_does_nothing_without_ray(grown, study, monkey
         assert study("ablation_lambda.py", argv) == 0
         assert time.monotonic() - started < 2
         assert "nothing to do: all 6 trials" in capsys.readouterr().out
-    # as a command: no Ray session appears in a fresh RAY_TMPDIR
+    # as a command: neither Ray nor torch is imported (torch alone took 2.5 s), and no Ray
+    # session appears in a fresh RAY_TMPDIR
     ray_tmp = folder.parent / "ray-tmp"
     ray_tmp.mkdir()
     env = {**os.environ, "RAY_TMPDIR": str(ray_tmp), "TMPDIR": str(ray_tmp)}
     script = str(ROOT / "studies" / "ablation_lambda.py")
-    done = subprocess.run([sys.executable, script, *argv], env=env, capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert "nothing to do" in done.stdout
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = [{script!r}, *{argv!r}]\n"
+        "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+        "except SystemExit as done:\n    print('exit', done.code)\n"
+        "print('imported', 'torch' in sys.modules, 'ray' in sys.modules)\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=60, cwd=ROOT)  # fmt: skip
+    elapsed = time.monotonic() - started
+    assert "nothing to do" in done.stdout and "exit 0" in done.stdout, done.stderr
+    assert "imported False False" in done.stdout
     assert not any(ray_tmp.iterdir())
+    assert elapsed < 5, elapsed  # 1.2 to 1.5 s at a load of 10 on 2 cores
     assert read_table(folder, "trials").equals(extended)
