@@ -78,3 +78,7 @@ def test_the_quickstart_runs_the_digits_smoke_study_and_its_table():
     assert "pip install torch==2.13.0" in quickstart
     assert "studies/ablation_lambda.py --preset smoke --datasets digits" in quickstart
     assert "analysis/tables.py runs/ablation_lambda" in quickstart
+
+
+def test_the_readme_is_read_in_five_minutes():
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 180
