@@ -15,11 +15,11 @@ LAYERS = {
     "storage": ["gwin.store"],
     "the method": ["gwin.device", "gwin.faults", "gwin.cache", "gwin.train_classifier",
                    "gwin.confident", "gwin.train_gwin", "gwin.train_callbacks", "gwin.evaluate",
-                   "gwin.trial_eval", "gwin.tracking", "gwin.trial", "gwin.model", "gwin.apply",
-                   "gwin.fidelity"],
+                   "gwin.trial_eval", "gwin.tracking", "gwin.trial", "gwin.images",
+                   "gwin.model_folder", "gwin.model", "gwin.apply", "gwin.fidelity"],
     "orchestration": ["gwin.tune"],
     "studies": ["gwin.studies"],
-    "reporting": ["gwin.report", "gwin.analysis"],
+    "reporting": ["gwin.report", "gwin.analysis", "gwin.study"],
     "entry points": ["gwin.cli", "gwin.console", "gwin.__main__"],
 }  # fmt: skip
 
