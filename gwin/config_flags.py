@@ -43,7 +43,7 @@ GROUPS: dict[str, dict[str, str]] = {
     },
     "confident set P_c": {
         "tau_star": "certainty threshold of the confident set P_c the critic sees",
-        "confident_pool": "build P_c from the first N training inputs only (default: all)",
+        "confident_pool": "build P_c from the first N training inputs only",
     },
     "WGWIN-GP (Algorithm 1)": {
         "generator": "dcgan (the paper's) or residual (G = sigmoid(logit(x) + h(x, z)))",
@@ -64,7 +64,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "taus": "rejection thresholds tau of the sweep",
         "eval_every": "validation report every K generator iterations (0: only at the end)",
         "eval_size": "validation inputs in each periodic report",
-        "val_limit": "final predictions on the first N validation inputs (default: all)",
+        "val_limit": "final predictions on the first N validation inputs",
         "checkpoint_every": "checkpoint every K generator iterations",
         "corruptions": "corrupted test sets to evaluate (MNIST-C style), of: "
         + ", ".join(CORRUPTIONS),
@@ -110,10 +110,16 @@ def _flag_type(tp: Any) -> tuple[Any, bool]:
     return tp, False
 
 
-def _shown(value: Any) -> str:
+# fields whose None means "no limit": their help says "all", not "none"
+NONE_MEANS_ALL = frozenset({"confident_pool", "val_limit", "limit_train"})
+
+
+def _shown(value: Any, name: str = "") -> str:
     if isinstance(value, tuple | list):
         return " ".join(map(str, value)) if value else "none"
-    return "none" if value is None else str(value)
+    if value is None:
+        return "all" if name in NONE_MEANS_ALL else "none"
+    return str(value)
 
 
 def effective_defaults(preset: str) -> dict[str, Any]:
@@ -150,10 +156,12 @@ def add_config_flags(
                     help=f"{sentence} (default: {DEFAULT_PRESET})",
                 )
                 continue
-            default = f"default: {_shown(shown[name])}"
-            if _shown(shown[name]) != _shown(paper[name]):
-                default += f"; paper: {_shown(paper[name])}"
-            text = f"{sentence} ({default})".replace("%", "%%")
+            default = f"default: {_shown(shown[name], name)}"
+            if _shown(shown[name], name) != _shown(paper[name], name):
+                default += f"; paper: {_shown(paper[name], name)}"
+            # a sentence that explains its own default (a look-up order) keeps only that one
+            text = sentence if "(default:" in sentence else f"{sentence} ({default})"
+            text = text.replace("%", "%%")
             tp, many = _flag_type(hints[name])
             if tp is bool:
                 group.add_argument(

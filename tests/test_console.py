@@ -145,3 +145,15 @@ def test_the_studies_are_found_from_their_modules_each_with_its_script():
     modules = {p.stem for p in (root / "gwin" / "studies").glob("*.py")} - {"__init__"}
     assert set(STUDIES) == modules and list(STUDIES) == sorted(STUDIES)
     assert {p.stem for p in (root / "studies").glob("*.py")} == modules  # python studies/X.py
+
+
+def test_each_flag_shows_its_default_once(capsys):
+    with pytest.raises(SystemExit):
+        main(["trial", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    flags = text.split(" --")
+    assert not [f for f in flags if f.count("(default") > 1]  # "(default: all) (default: none)"
+    assert (
+        "--confident-pool CONFIDENT_POOL build P_c from the first N training inputs only "
+        "(default: all)" in text
+    )
