@@ -20,7 +20,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import IO
 
@@ -51,22 +51,26 @@ def _owner(handle: IO[str]) -> dict:
     return owner if isinstance(owner, dict) else {}
 
 
-def running_owner(out: Folder) -> dict | None:
-    """The run that holds `out` now, or None; creates nothing (a check before a run's other
-    checks, so that a refused run leaves the folder as it was)."""
-    if not out.local:
-        return None
+def held_by_another(path: str, owner: Callable[[IO[str]], dict]) -> dict | None:
+    """`owner(file)` if another process holds the fcntl lock on the file at `path`, else None;
+    creates nothing, takes nothing (a probe before a run's other checks, so that a refused
+    run leaves the folder as it was). The trial lock and the study's driver lock share it."""
     try:
-        handle = open(out.path(LOCK_FILE))  # noqa: SIM115 - closed below
+        handle = open(path)  # noqa: SIM115 - closed below
     except OSError:
         return None
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return _owner(handle)
+            return owner(handle)
         fcntl.flock(handle, fcntl.LOCK_UN)
     return None
+
+
+def running_owner(out: Folder) -> dict | None:
+    """The run that holds `out` now, or None; creates nothing."""
+    return held_by_another(out.path(LOCK_FILE), _owner) if out.local else None
 
 
 def refuse_if_running(out: Folder) -> None:

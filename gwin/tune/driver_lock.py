@@ -28,6 +28,7 @@ from contextlib import contextmanager
 
 from gwin.errors import GwinError
 from gwin.store.location import Folder, delete_file, read_json, write_json
+from gwin.store.out_lock import held_by_another
 
 LOCK_FILE, LEASE_FILE = ".driver.lock", ".driver.json"
 LEASE_RENEW_S, LEASE_EXPIRES_S = 20.0, 90.0
@@ -95,17 +96,7 @@ def running_owner(study: Folder) -> dict | None:
     """The driver that holds the study now, or None; creates nothing (a check before taking
     the study, so that a refused start leaves the folder as it was)."""
     if study.local:
-        try:
-            handle = open(study.path(LOCK_FILE))  # noqa: SIM115 - closed below
-        except OSError:
-            return None
-        with handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return _previous_owner(study)
-            fcntl.flock(handle, fcntl.LOCK_UN)
-        return None
+        return held_by_another(study.path(LOCK_FILE), lambda _: _previous_owner(study))
     owner = _previous_owner(study)
     fresh = time.time() - float(owner.get("heartbeat", 0)) < LEASE_EXPIRES_S
     return owner if owner and fresh and not _dead_here(owner) else None
