@@ -1,6 +1,7 @@
 """A self-contained HTML page: escaped text, rendered tables and figures embedded as PNG data URIs.
 
-Used by `gwin report` (gwin.analysis.report); kept apart so the report module holds only what the report says.
+Used by `gwin report` (gwin.analysis.report); kept apart so that module holds only what the
+report says.
 """
 
 from __future__ import annotations
