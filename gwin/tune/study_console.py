@@ -67,7 +67,7 @@ def summarize(study: Folder, grids: list, left: int, started: float, argv: list[
         + f" ({minutes}m{seconds:02d}s)",
         f"results: {study.location_of('results', 'trials.parquet')} (the index; each trial's "
         f"tables are in {study.location_of('trial_outputs')}/<trial_id>/)",
-        f"tables:  python analysis/tables.py {study.location}",
+        f"tables:  gwin tables {study.location}",
     ]
     if counts["error"]:
         lines.append(

@@ -160,7 +160,7 @@ def test_a_study_on_s3_survives_a_killed_driver_and_is_read_from_its_uri(s3, ray
     if left:
         assert f"note: stopped {len(left)} Ray processes left running" in resumed.stderr, left
     assert not _survivors(started), _survivors(started)
-    tables_line = f"tables:  python analysis/tables.py {location}"
+    tables_line = f"tables:  gwin tables {location}"
     assert tables_line in resumed.stdout.splitlines(), resumed.stdout[-2000:]
 
     trials = read_table(location, "trials")
