@@ -176,7 +176,7 @@ def test_a_study_on_s3_survives_a_killed_driver_and_is_read_from_its_uri(s3, ray
     )
 
     env = dict(os.environ)  # the fixture's AWS variables; the scripts start no Ray
-    tables = _run(tables_line.split()[2:], env, timeout=300)
+    tables = _run(["-m", "gwin", *tables_line.split()[2:]], env, timeout=300)  # as printed
     assert tables.returncode == 0, tables.stderr[-2000:]
     assert "## digits / " in tables.stdout, tables.stdout[:2000]
 
