@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from gwin.metrics.sweep import _pct
 from gwin.rejection import DEFAULT_TAUS, rejected
 
 HARM_COLUMNS = [
@@ -23,10 +24,6 @@ HARM_COLUMNS = [
     "identity_broken",
     "identity_harm_pct",
 ]
-
-
-def _pct(numerator: int, denominator: int) -> float:
-    return 100.0 * numerator / denominator if denominator else float("nan")
 
 
 def harm_sweep(predictions: pd.DataFrame, taus: Sequence[float] = DEFAULT_TAUS) -> pd.DataFrame:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from gwin.metrics.selective import _arrays, _count_ge, area, risk_coverage
+from gwin.metrics.selective import _arrays, _columns, _count_ge, area, risk_coverage
 
 THREE_WAY_CURVE_COLUMNS = ["threshold", "stage", "n_answered", "coverage", "risk"]
 THREE_WAY_COLUMNS = ["bnn_alone_aurc", "bnn_reject_aurc", "three_way_aurc"]
@@ -94,16 +94,6 @@ def three_way_curve(
             "risk": errors / answered,
         },
         columns=THREE_WAY_CURVE_COLUMNS,
-    )
-
-
-def _columns(predictions: pd.DataFrame) -> tuple[np.ndarray, ...]:
-    label = predictions["label"].to_numpy()
-    return (
-        predictions["bnn_certainty"].to_numpy(),
-        predictions["bnn_pred"].to_numpy() == label,
-        predictions["gwin_certainty"].to_numpy(),
-        predictions["gwin_pred"].to_numpy() == label,
     )
 
 

@@ -38,18 +38,15 @@ INFERENCE_COLUMNS = [c for m, _, p, _ in TESTS for c in (f"{m}_ci_low", f"{m}_ci
 
 def t_interval(values: ArrayLike, level: float = LEVEL) -> tuple[float, float]:
     """The t-interval of the mean of `values`; NaN bounds with fewer than 2 values."""
-    from scipy.stats import t  # deferred: scipy.stats costs ~0.3 s to import
-
     x = np.asarray(values, dtype=float)
     if len(x) < 2:
         return math.nan, math.nan
-    half = t.ppf((1 + level) / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
-    return float(x.mean() - half), float(x.mean() + half)
+    return t_interval_of(float(x.mean()), float(x.std(ddof=1)), len(x), level)
 
 
 def t_interval_of(mean: float, std: float, n: int, level: float = LEVEL) -> tuple[float, float]:
     """`t_interval` from a mean, its std (ddof=1) and the number of values it came from."""
-    from scipy.stats import t
+    from scipy.stats import t  # deferred: scipy.stats costs ~0.3 s to import
 
     if n < 2 or math.isnan(std):
         return math.nan, math.nan
