@@ -53,11 +53,11 @@ from gwin.report.tables import (
     render,
     sweep_blocks,
 )
-from gwin.store.reader import load_results
+from gwin.store.reader import Results, load_results
 
 
 def build(
-    results: str,
+    results: str | Results,
     by: list[str] | None = None,
     split: str = "test",
     corruption: str = "none",
@@ -69,7 +69,7 @@ def build(
     `inference`: the 95% t-interval and paired t-test over seeds of GWIN vs the identity."""
     if fmt not in FORMATS:
         raise GwinError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    loaded = load_results(results)
+    loaded = _loaded(results)
     blocks = sweep_blocks(loaded, by, split, corruption, inference)
     if vs_paper:
         pairs = paper_blocks(blocks)
@@ -108,9 +108,9 @@ def build(
     )
 
 
-def build_classifiers(results: str, split: str, tau: float, fmt: str = "markdown") -> str:
+def build_classifiers(results: str | Results, split: str, tau: float, fmt: str = "markdown") -> str:
     """The classifier comparison (gwin.report.classifier_table), one table per dataset."""
-    loaded = load_results(results)
+    loaded = _loaded(results)
     agg = classifier_comparison(loaded, split, tau)
     if fmt == "csv":
         return agg.to_csv(index=False)
@@ -127,9 +127,9 @@ def build_classifiers(results: str, split: str, tau: float, fmt: str = "markdown
     )
 
 
-def build_curves(results: str, fmt: str = "markdown") -> str:
+def build_curves(results: str | Results, fmt: str = "markdown") -> str:
     """The learning curves (gwin.report.curves), one table per dataset and classifier."""
-    loaded = load_results(results)
+    loaded = _loaded(results)
     agg = curves_table(loaded)
     if agg.empty:
         raise GwinError(f"{loaded.source} stores no validation history (run with --eval-every)")
@@ -148,11 +148,11 @@ def build_curves(results: str, fmt: str = "markdown") -> str:
     )
 
 
-def build_per_trial(results: str, tau: float, fmt: str = "markdown") -> str:
+def build_per_trial(results: str | Results, tau: float, fmt: str = "markdown") -> str:
     """One row per trial (gwin.report.per_trial): val and test gain, McNemar vs the identity."""
-    frame = per_trial(load_results(results), tau)
+    frame = per_trial(_loaded(results), tau)
     if frame.empty:
-        raise GwinError(f"{results} holds no finished trial")
+        raise GwinError(f"{_loaded(results).source} holds no finished trial")
     if fmt == "csv":
         return frame.to_csv(index=False)
     caption = f"τ = {tau:g}; gains over the identity; McNemar on test, GWIN vs identity"
@@ -254,18 +254,22 @@ def main(argv: list[str] | None = None) -> int:
         raise GwinError(f"{TABLE_KEYS} always get a table each; drop them from --by")
     mode = check_modes(parser, args)
     check_tau(args.tau)
+    loaded = load_results(args.results)  # the index is read once, for the table and its footer
     if mode == "per_trial":
-        text = build_per_trial(args.results, args.tau, args.format)
+        text = build_per_trial(loaded, args.tau, args.format)
     elif mode == "curves":
-        text = build_curves(args.results, args.format)
+        text = build_curves(loaded, args.format)
     elif mode == "classifiers":
-        text = build_classifiers(args.results, args.split, args.tau, args.format)
+        text = build_classifiers(loaded, args.split, args.tau, args.format)
     else:
-        text = build(
-            args.results, by, args.split, args.corruption, args.format, args.vs_paper, args.ci
-        )
-    sys.stdout.write(text + footer(ran_on(load_results(args.results).trials), args.format))
+        text = build(loaded, by, args.split, args.corruption, args.format, args.vs_paper, args.ci)
+    sys.stdout.write(text + footer(ran_on(loaded.trials), args.format))
     return 0
+
+
+def _loaded(results: str | Results) -> Results:
+    """A study already read, or the location to read it from."""
+    return results if isinstance(results, Results) else load_results(results)
 
 
 def footer(line: str, fmt: str) -> str:
