@@ -34,15 +34,20 @@ STORED = {
 }
 
 
-def _counts(results: Results, trial: pd.Series, tau: float, before: str) -> dict[str, float]:
-    """McNemar of BNN+GWIN against `before` on the trial's rejected test inputs: from the
-    trials row at REPORT_TAU, else from the trial's predictions (one trial in memory)."""
-    stored = STORED[before]
-    if np.isclose(tau, REPORT_TAU) and not any(pd.isna(trial.get(c)) for c in stored.values()):
-        return {k: trial[c] for k, c in stored.items()}
-    tid = trial["trial_id"]
-    test = results.read("predictions", trial_ids=[tid], split="test", corruption="none")
-    return paired_counts(test, tau, after="gwin", before=before)
+def _counts(results: Results, trial: pd.Series, tau: float) -> dict[str, dict[str, float]]:
+    """McNemar of BNN+GWIN against each verdict of STORED on the trial's rejected test inputs:
+    from the trials row at REPORT_TAU, else from the trial's predictions, read once for both
+    (one trial in memory)."""
+    counts, test = {}, None
+    for before, stored in STORED.items():
+        if np.isclose(tau, REPORT_TAU) and not any(pd.isna(trial.get(c)) for c in stored.values()):
+            counts[before] = {k: trial[c] for k, c in stored.items()}
+            continue
+        if test is None:
+            tid = trial["trial_id"]
+            test = results.read("predictions", trial_ids=[tid], split="test", corruption="none")
+        counts[before] = paired_counts(test, tau, after="gwin", before=before)
+    return counts
 
 
 def per_trial(results: Results, tau: float) -> pd.DataFrame:
@@ -58,7 +63,8 @@ def per_trial(results: Results, tau: float) -> pd.DataFrame:
         at = sweeps[np.isclose(sweeps["tau"].astype(float), tau)]
         by_split = at.set_index("split")
         cell = functools.partial(_cell, by_split)
-        ours, papers = _counts(results, trial, tau, "identity"), _counts(results, trial, tau, "bnn")
+        counts = _counts(results, trial, tau)
+        ours, papers = counts["identity"], counts["bnn"]
         rows.append({
             **{k: trial[k] for k in keys}, "trial_id": tid,
             "val_gain": cell("val", "gain_over_identity"),
