@@ -2,7 +2,8 @@
 # Issue 35, point 6 (docs/fidelity.md, "MNIST (Table 1)"): the MNIST budget runs and the paper's
 # classifier on MNIST, one at a time on the 2-core machine at 1 thread each, in the order the
 # rule fixes. Each run is its own study, so a run cut off by the end of a session resumes from
-# its checkpoint with the same command (--resume is added when the study folder exists). When a
+# its checkpoint with the same command (--resume is added when the study folder exists; a run whose
+# rows are already under docs/data/ is skipped). When a
 # run ends, its rows are written under docs/data/ and committed at once (only those paths).
 # Usage: bash docs/data/mnist_runs.sh [DATA_DIR]     (from the repository root, .venv active)
 set -u
@@ -18,6 +19,7 @@ commit() {  # MESSAGE PATH... : commit only these paths; retry while another git
 }
 budget_run() {  # VARIANT SEED
   local variant=$1 seed=$2 name="budget_mnist_$1_s$2" resume=()
+  if [ -f "docs/data/${name}_per_trial.csv" ]; then echo "== $name finished earlier: skipped"; return 0; fi
   [ -d "runs/$name" ] && resume=(--resume)
   echo "== $(date -u +%FT%TZ) $name ${resume[*]}"
   nice -n 10 python studies/budget_curve.py --datasets mnist --variants "$variant" --seed-list "$seed" \
@@ -36,6 +38,7 @@ budget_run lenet5_30ep 1
 budget_run lenet5 1
 for s in 0 1 2; do
   out="docs/data/mnist_classifier_paper_s$s.txt"
+  if [ -f "$out" ]; then echo "== classifier seed $s finished earlier: skipped"; continue; fi
   echo "== $(date -u +%FT%TZ) classifier seed $s"
   nice -n 10 python -m gwin classifier --dataset mnist --preset paper --seed "$s" --data-dir "$DATA" \
     > "$out.tmp" && mv "$out.tmp" "$out" &&
