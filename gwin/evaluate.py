@@ -97,7 +97,7 @@ def predict(
 def predictions_frame(
     columns: dict[str, np.ndarray], *, trial_id: str, split: str, corruption: str = "none"
 ) -> pd.DataFrame:
-    """The `predictions` table rows for one trial, split and corruption (docs/results.md)."""
+    """The `predictions` table rows for one trial, split and corruption (docs/schema.md)."""
     n = len(columns["label"])
     frame = pd.DataFrame(
         {

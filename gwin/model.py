@@ -1,6 +1,6 @@
 """A trained GWIN as a file set, and the paper's Figure 1 on new inputs.
 
-Every finished trial writes `model/` into its folder (docs/results.md, "model/"):
+Every finished trial writes `model/` into its folder (docs/schema.md, "model/"):
 
     model.json       format version, the trial's config, architectures, T, tau*, the default tau,
                      gwin and torch versions, and the SHA-256 of each weights file

@@ -76,7 +76,7 @@ def evaluate_sets(
 def headline_summary(frame: pd.DataFrame, split: str) -> dict[str, float]:
     """The `trials` row's quick-look numbers for one split at REPORT_TAU: accuracy deltas of the
     GWIN and of the identity baseline, and the paired counts with their exact McNemar p, for
-    GWIN vs BNN, identity vs BNN and GWIN vs identity (docs/results.md)."""
+    GWIN vs BNN, identity vs BNN and GWIN vs identity (docs/schema.md)."""
     row = tau_sweep(frame, [REPORT_TAU]).iloc[0]
     out = {f"{split}_{k}": float(row[k]) for k in HEADLINE}
     for prefix, (after, before) in PAIRED.items():

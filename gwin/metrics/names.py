@@ -11,7 +11,7 @@ from __future__ import annotations
 from gwin.metrics.sweep import SWEEP_COLUMNS
 
 # The sweep columns at tau = 0.8 that every periodic validation report carries, as val_<name>
-# (the `history` table's metric columns, docs/results.md).
+# (the `history` table's metric columns, docs/schema.md).
 HISTORY_COLUMNS = (
     "overall_acc_delta",
     "gwin_acc_rejected",

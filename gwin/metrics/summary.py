@@ -1,7 +1,7 @@
 """A trial's summary tables, computed once from its per-input predictions when it is written.
 
 Tables, the report's tables and ASHA read these instead of the predictions, so their cost grows
-with the number of trials, not with the number of prediction rows (docs/results.md, "sweeps",
+with the number of trials, not with the number of prediction rows (docs/schema.md, "sweeps",
 "selective" and "history").
 """
 

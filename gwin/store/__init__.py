@@ -7,5 +7,5 @@ and the one assembler of its rows), `trial_outputs` (the one writer and reader o
 trial's tables, used by `python -m gwin trial` and by study trials), `index` (a study's trials
 index, results/trials.parquet) and `reader` (results of a study or a trial, from any of those
 locations), `lease` (one builder of a shared artifact at a time) and `upgrade` (older schema
-versions converted in place). The layout and schema are in docs/results.md.
+versions converted in place). The layout and schema are in docs/schema.md.
 """

@@ -1,9 +1,9 @@
-"""The results tables' columns, their types, and the schema version (docs/results.md).
+"""The results tables' columns, their types, and the schema version (docs/schema.md).
 
 Every Parquet file gwin writes carries `SCHEMA_VERSION` in its metadata; a reader refuses a file
 of another version (or one with none: written before versions existed) with one line, instead of
 mixing tables whose columns mean different things. Bump the version, and document the change in
-docs/results.md, whenever a column is added, removed or changes meaning.
+docs/schema.md, whenever a column is added, removed or changes meaning.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pyarrow as pa
 from gwin.errors import GwinError
 
 # 3: append-only results: every table per trial folder, the study's results/trials.parquet an
-# index of them, per-trial sweeps, selective and history tables (docs/results.md);
+# index of them, per-trial sweeps, selective and history tables (docs/schema.md);
 # 2: the identity baseline's columns and the conditional critic; 1: no version key
 SCHEMA_VERSION = 3
 VERSION_KEY = b"gwin.schema_version"
@@ -103,7 +103,7 @@ def check_version(schema: pa.Schema, where: str) -> None:
         )
     raise GwinError(
         f"{where} holds results schema v{found}, this gwin reads v{SCHEMA_VERSION} "
-        f"(docs/results.md, 'Schema versions'); {advice}"
+        f"(docs/schema.md, 'Schema versions'); {advice}"
     )
 
 

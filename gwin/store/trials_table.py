@@ -1,5 +1,5 @@
 """The `trials` table: every column with its Arrow type, declared once, and the one assembler of
-its rows, for finished and failed trials alike (docs/results.md, "trials").
+its rows, for finished and failed trials alike (docs/schema.md, "trials").
 
 A row is built by `trials_row` (every declared column; null where a trial never got that far)
 and becomes Arrow through `trials_arrow`, which refuses a column that is not declared here: a

@@ -15,7 +15,9 @@ from gwin.tune.auth_token import private_token
 from gwin.tune.driver_lock import DriverLease, processes_started_here
 
 
-def _local_env() -> None:
+def local_ray_env() -> None:
+    """The environment of a Ray started on this machine. Ray reads it when first imported: a
+    process that imports ray earlier (a benchmark that patches Tune) calls this before."""
     # Ray reads this when first imported: single-node Ray then binds to 127.0.0.1 only.
     os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     # Token auth for the local cluster even on loopback: other users of a shared machine can
@@ -39,7 +41,7 @@ def ray_session(args: argparse.Namespace, lease: DriverLease | None = None) -> I
     driver can stop those a killed driver left behind.
     """
     if args.address is None:
-        _local_env()
+        local_ray_env()
     # Smoke runs checkpoint every few seconds; the experiment-state snapshots Tune then warns
     # about take milliseconds.
     os.environ.setdefault("TUNE_WARN_EXCESSIVE_EXPERIMENT_CHECKPOINT_SYNC_THRESHOLD_S", "0")
