@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import os
 os.umask(0o022)
-from gwin.tune.ray_session import _local_env
-_local_env()
+from gwin.tune.ray_session import local_ray_env
+local_ray_env()
 from ray._private.authentication.authentication_token_setup import ensure_token_if_auth_enabled
 ensure_token_if_auth_enabled(None, create_token_if_missing=True)
 """
