@@ -43,12 +43,12 @@ import pyarrow.parquet as pq
 
 from gwin.config import TrialConfig
 from gwin.corruptions import corruption_names
+from gwin.method.trial_eval import headline_summary
 from gwin.store.index import index_trials, rebuild_index
 from gwin.store.location import OUTPUTS_DIR, Folder, list_dirs
 from gwin.store.schema import PREDICTION_COLUMNS, PREDICTION_TYPES, stamp
 from gwin.store.trial_outputs import trial_folder, write_trial
 from gwin.store.trials_table import trials_row
-from gwin.trial_eval import headline_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 N_INPUTS = 10_000

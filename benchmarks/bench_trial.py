@@ -29,10 +29,10 @@ import torch.nn.functional as F
 from gwin.config import TrialConfig
 from gwin.data.datasets import Split
 from gwin.layers.flipout import FlipoutLayer, FlipoutLinear, _random_signs
+from gwin.method.train_gwin import WGWINTrainer
 from gwin.metrics.certainty import mc_summary
 from gwin.models.gwin_nets import Critic, build_generator
 from gwin.models.registry import build_classifier
-from gwin.train_gwin import WGWINTrainer
 
 
 def sync(device: torch.device) -> None:
@@ -121,8 +121,8 @@ def plain_iteration(gen, critic, clf, opt_g, opt_d, confident: Split, train: Spl
 def bench_mc(device: torch.device, reps: int, n: int = 1000, samples: int = 10) -> None:
     """The library's loop of T forwards (in its chunks) vs T grouped draws in one forward per
     chunk of 100 inputs (1,000 rows) or of all n inputs."""
-    from gwin.confident import certainties
     from gwin.device import mc_chunk
+    from gwin.method.confident import certainties
 
     x = torch.rand(n, 1, 28, 28, device=device)
     split = Split(x, torch.zeros(n, dtype=torch.long, device=device))

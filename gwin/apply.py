@@ -23,7 +23,7 @@ import numpy as np
 
 from gwin.errors import GwinError, OneLineParser
 from gwin.images import read_images
-from gwin.rejection import REPORT_TAU
+from gwin.method.rejection import REPORT_TAU
 
 CHUNK = 10_000  # inputs per predict call: bounds memory and paces the progress line
 

@@ -26,7 +26,7 @@ from gwin.store.out_lock import one_writer, refuse_if_running
 from gwin.store.trial_outputs import is_complete, read_parquet, write_trial
 
 if TYPE_CHECKING:  # torch-importing modules, loaded only once a trial runs
-    from gwin.train_callbacks import Metrics
+    from gwin.method.train_callbacks import Metrics
 
 
 CHECKPOINT_DIR = "checkpoint"
@@ -227,7 +227,7 @@ def _run(
     cfg: TrialConfig, out: Folder, checkpoint: _Checkpoint, resume_state: dict[str, Any] | None
 ) -> int:
     """Train and evaluate the trial, write its results to `out` and print its summary."""
-    from gwin.rejection import REPORT_TAU
+    from gwin.method.rejection import REPORT_TAU
     from gwin.report.sweep_table import format_sweep
     from gwin.trial import run_trial
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from gwin.config_checks import validate
 from gwin.errors import GwinError
+from gwin.method.rejection import DEFAULT_TAUS
 from gwin.presets import PRESET_VALUES, PRESETS
-from gwin.rejection import DEFAULT_TAUS
 
 RUNTIME_FIELDS = frozenset({"device", "data_dir", "cache_dir", "progress"})
 # Fields that add outputs without changing the trial's own results: not among its result fields.

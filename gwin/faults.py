@@ -74,7 +74,7 @@ NO_FAULTS = Faults()
 
 
 class PoisonGenerator:
-    """A training callback (gwin.train_gwin.Callback's hooks) that fills G's weights with NaN
+    """A training callback (gwin.method.train_gwin.Callback's hooks) that fills G's weights with NaN
     after iteration `at`, as a run that diverged would leave them."""
 
     def __init__(self, at: int):

@@ -16,9 +16,9 @@ import pandas as pd
 import torch
 
 from gwin.cache import ArtifactCache
-from gwin.confident import certainties
 from gwin.config import TrialConfig
 from gwin.data.datasets import load_dataset
+from gwin.method.confident import certainties
 from gwin.metrics.sweep import tau_sweep
 from gwin.paper import BASE_ACCURACY, MEAN_CONFIDENT, has_reference, paper_reference
 

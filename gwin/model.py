@@ -8,7 +8,7 @@ Every finished trial writes `model/` into its folder (docs/schema.md, "model/"):
     generator.pt     G's state_dict          (no critic, no optimiser state)
 
 `load(location, trial_id=None)` checks the format and every checksum before it loads a tensor,
-and returns a `GWIN`, whose `predict` runs Figure 1 through `gwin.evaluate.predict`, the code
+and returns a `GWIN`, whose `predict` runs Figure 1 through `gwin.method.evaluate.predict`, the code
 path a trial's evaluation uses: C labels x with certainty c; where c < tau, G translates x and
 C relabels C(G(x, z)).
 """
@@ -27,7 +27,7 @@ import torch
 
 from gwin.cache import sha256_bytes
 from gwin.errors import GwinError
-from gwin.rejection import REPORT_TAU, rejected
+from gwin.method.rejection import REPORT_TAU, rejected
 from gwin.store.schema import MODEL_DIR
 
 MODEL_FORMAT = 1
@@ -74,7 +74,7 @@ class Prediction:
     gwin_certainty: np.ndarray  # [N]
     transformed: np.ndarray  # [R, 28, 28] G(x, z) of the rejected inputs, in input order
     final_label: np.ndarray  # [N] C(G(x, z)) where rejected, else C's
-    columns: dict[str, np.ndarray]  # every column gwin.evaluate.predict returned
+    columns: dict[str, np.ndarray]  # every column gwin.method.evaluate.predict returned
 
     def frame(self) -> pd.DataFrame:
         """One row per input: the `predictions` columns that apply, plus rejected/final."""
@@ -116,7 +116,7 @@ class GWIN:
         re-draws C on the unchanged x (the identity baseline), as a trial's evaluation does,
         so that seed, labels and identity together reproduce a trial's stored predictions."""
         from gwin.device import mc_chunk
-        from gwin.evaluate import predict
+        from gwin.method.evaluate import predict
 
         if not 0.0 <= tau <= 1.0:
             raise GwinError(f"tau must be in [0, 1], got {tau}")

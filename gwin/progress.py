@@ -1,6 +1,6 @@
 """Progress bars for the long stages (C's certainties for P_c, evaluation, the index, the
 report), on a terminal only: a study's workers, CI logs and pipes get none, as the training
-bar (gwin.train_callbacks.ProgressBar). Updates count inputs or items already known on the
+bar (gwin.method.train_callbacks.ProgressBar). Updates count inputs or items already known on the
 host, so a bar never waits for the device."""
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from gwin.errors import GwinError
-from gwin.rejection import REPORT_TAU
+from gwin.method.rejection import REPORT_TAU
 from gwin.report.curves import curves_table
 from gwin.report.stats import (
     TABLE_KEYS,

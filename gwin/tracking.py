@@ -12,9 +12,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gwin.method.rejection import rejected
 from gwin.metrics.certainty import mc_summary
 from gwin.models.classifiers import MCClassifier
-from gwin.rejection import rejected
 
 PAD = 1  # pixels of black around every tile
 

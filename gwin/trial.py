@@ -21,30 +21,30 @@ import pandas as pd
 import torch
 
 from gwin.cache import ArtifactCache, built_here, classifier_fields, confident_fields
-from gwin.confident import certainties, confident_indices, confident_subset
 from gwin.config import TrialConfig
 from gwin.data.datasets import Split, load_dataset
 from gwin.device import mc_chunk, resolve_device
-from gwin.evaluate import predict
 from gwin.faults import NO_FAULTS, Faults
-from gwin.metrics.names import HISTORY_COLUMNS, VAL_GAIN, as_val
-from gwin.metrics.sweep import tau_sweep
-from gwin.model import MODEL_DIR, model_files
-from gwin.models.gwin_nets import Critic, build_generator
-from gwin.models.registry import build_classifier
-from gwin.rejection import REPORT_TAU
-from gwin.store.trials_table import trials_row
-from gwin.tracking import Pictures
-from gwin.train_callbacks import (
+from gwin.method.confident import certainties, confident_indices, confident_subset
+from gwin.method.evaluate import predict
+from gwin.method.rejection import REPORT_TAU
+from gwin.method.train_callbacks import (
     DivergenceCheck,
     Metrics,
     PeriodicProgress,
     ProgressBar,
     Snapshot,
 )
-from gwin.train_classifier import train_classifier
-from gwin.train_gwin import WGWINTrainer
-from gwin.trial_eval import evaluate_sets, stage_seed
+from gwin.method.train_classifier import train_classifier
+from gwin.method.train_gwin import WGWINTrainer
+from gwin.method.trial_eval import evaluate_sets, stage_seed
+from gwin.metrics.names import HISTORY_COLUMNS, VAL_GAIN, as_val
+from gwin.metrics.sweep import tau_sweep
+from gwin.model import MODEL_DIR, model_files
+from gwin.models.gwin_nets import Critic, build_generator
+from gwin.models.registry import build_classifier
+from gwin.store.trials_table import trials_row
+from gwin.tracking import Pictures
 
 OnProgress = Callable[[Metrics, dict[str, Any] | None], None]
 

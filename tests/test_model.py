@@ -8,12 +8,12 @@ import pytest
 import gwin
 from gwin.data.datasets import load_dataset
 from gwin.errors import GwinError
+from gwin.method.rejection import REPORT_TAU
+from gwin.method.trial_eval import stage_seed
 from gwin.model import MODEL_DIR
-from gwin.rejection import REPORT_TAU
 from gwin.store.index import rebuild_index
 from gwin.store.location import Folder
 from gwin.store.trial_outputs import trial_folder, write_trial
-from gwin.trial_eval import stage_seed
 
 
 @pytest.fixture(scope="module")

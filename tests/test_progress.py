@@ -2,9 +2,9 @@
 
 import torch
 
-from gwin.confident import certainties
 from gwin.data.datasets import Split
-from gwin.evaluate import predict
+from gwin.method.confident import certainties
+from gwin.method.evaluate import predict
 from gwin.models.deterministic import SoftmaxLeNet5
 from gwin.models.gwin_nets import build_generator
 from gwin.progress import bar

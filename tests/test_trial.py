@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from gwin.faults import Faults
+from gwin.method.rejection import REPORT_TAU
 from gwin.metrics.sweep import tau_sweep
 from gwin.models.classifiers import BAYESIAN
 from gwin.names import CLASSIFIERS
-from gwin.rejection import REPORT_TAU
 from gwin.store.schema import PREDICTION_COLUMNS
 from gwin.trial import run_trial
 

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from gwin.analysis import check_tau, results_parser
 from gwin.errors import GwinError, command
-from gwin.rejection import REPORT_TAU
+from gwin.method.rejection import REPORT_TAU
 from gwin.report import figures as gp
 from gwin.report.stats import (
     FIGURE_COLUMNS,

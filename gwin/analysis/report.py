@@ -18,8 +18,8 @@ from gwin.analysis import report_metrics as more
 from gwin.analysis import report_sections as section_of
 from gwin.analysis.report_verdict import verdict_block
 from gwin.errors import GwinError, command
+from gwin.method.rejection import REPORT_TAU
 from gwin.progress import bar
-from gwin.rejection import REPORT_TAU
 from gwin.report.html_page import Page
 from gwin.report.stats import swept_columns, trial_sweeps
 from gwin.store.location import Folder, check_output_file, first_line, name_of, write_bytes

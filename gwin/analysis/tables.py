@@ -32,7 +32,7 @@ import pandas as pd
 
 from gwin.analysis import check_tau, results_parser
 from gwin.errors import GwinError, command
-from gwin.rejection import REPORT_TAU
+from gwin.method.rejection import REPORT_TAU
 from gwin.report.classifier_table import (
     COMPARISON_METRICS,
     classifier_comparison,

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from gwin.rejection import rejected
+from gwin.method.rejection import rejected
 
 LEVEL = 0.95
 RESAMPLES = 2000

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from gwin.method.rejection import DEFAULT_TAUS, rejected
 from gwin.metrics.sweep import _pct
-from gwin.rejection import DEFAULT_TAUS, rejected
 
 HARM_COLUMNS = [
     "tau",

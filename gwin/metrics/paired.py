@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gwin.rejection import rejected
+from gwin.method.rejection import rejected
 
 PAIRED_COLUMNS = ["tau", "n_rejected", "fixed", "broken", "mcnemar_p"]
 

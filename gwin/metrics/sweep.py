@@ -2,7 +2,7 @@
 
 For each tau the rejected set is R = {i : bnn_certainty_i < tau}; rejected inputs are relabelled
 by C(G(x, z)). Beside every GWIN number stands the identity baseline (C's label from fresh
-Monte Carlo draws on the unchanged x, gwin.evaluate): `gain_over_identity` is what the
+Monte Carlo draws on the unchanged x, gwin.method.evaluate): `gain_over_identity` is what the
 generator adds beyond re-drawing C. Accuracies are in %, deltas in points. An empty R has
 undefined (NaN) accuracies on R and an overall delta of exactly 0; a classifier with no errors has
 an undefined error change.
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from gwin.rejection import DEFAULT_TAUS, rejected
+from gwin.method.rejection import DEFAULT_TAUS, rejected
 
 SWEEP_COLUMNS = [
     "tau",

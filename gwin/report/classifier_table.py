@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gwin.rejection import REPORT_TAU
+from gwin.method.rejection import REPORT_TAU
 from gwin.report.stats import (
     aggregate,
     at_tau,

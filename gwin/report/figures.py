@@ -163,7 +163,7 @@ def examples_grid(examples: pd.DataFrame, n: int = 8, title: str = "") -> Figure
     """Figure 2: rejected inputs (top) and G's translations (bottom) with labels and certainties.
 
     `examples` are a trial's stored examples (rejected, misclassified test inputs; see
-    gwin.evaluate.examples_frame); the first `n` by index are drawn. Green titles are correct
+    gwin.method.evaluate.examples_frame); the first `n` by index are drawn. Green titles are correct
     labels, red ones wrong.
     """
     rows = examples.sort_values("index").head(n).reset_index(drop=True)

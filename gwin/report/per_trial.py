@@ -11,8 +11,8 @@ import functools
 import numpy as np
 import pandas as pd
 
+from gwin.method.rejection import REPORT_TAU
 from gwin.metrics.paired import paired_counts
-from gwin.rejection import REPORT_TAU
 from gwin.report.stats import Results, config_columns, swept_columns
 
 # GWIN − Identity (ours), then the paper's Table 1/2 columns on the test split

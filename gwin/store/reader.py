@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from gwin.errors import GwinError
-from gwin.rejection import DEFAULT_TAUS
+from gwin.method.rejection import DEFAULT_TAUS
 from gwin.store.guard import check_inside, check_trial_ids
 from gwin.store.index import INDEX_PARTS, read_index, unindexed
 from gwin.store.location import OUTPUTS_DIR, RESULTS_DIR, Folder, name_of

@@ -80,7 +80,7 @@ TRIALS_TYPES: dict[str, pa.DataType] = {
     "device": _S,
     "final_critic_loss": _F,
     "final_generator_loss": _F,
-    # the evaluation's quick-look numbers (gwin.trial_eval)
+    # the evaluation's quick-look numbers (gwin.method.trial_eval)
     **{f"{split}_{name}": _F for split in SPLITS for name in CALIBRATION},
     **{
         column: kind

@@ -75,8 +75,8 @@ def _progress(metrics: dict[str, float], last_val: dict[str, float]) -> dict[str
 
 
 def _final_metrics(result, iterations: int) -> dict[str, Any]:
+    from gwin.method.rejection import REPORT_TAU
     from gwin.metrics.sweep import tau_sweep
-    from gwin.rejection import REPORT_TAU
 
     r, p = result.record, result.predictions
     val = tau_sweep(p[(p["split"] == "val") & (p["corruption"] == "none")], [REPORT_TAU]).iloc[0]

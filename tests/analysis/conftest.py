@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from gwin.config import TrialConfig
-from gwin.evaluate import predictions_frame
+from gwin.method.evaluate import predictions_frame
 from gwin.metrics.sweep import tau_sweep
 from gwin.report.stats import format_mean_std
 from gwin.store.index import rebuild_index

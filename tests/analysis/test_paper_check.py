@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from gwin.analysis.paper_check import main
-from gwin.evaluate import predictions_frame
+from gwin.method.evaluate import predictions_frame
 from gwin.report.paper_check import band, paper_check, verdict
 from gwin.store.reader import load_results
 from tests.analysis.conftest import trial_record, write_study

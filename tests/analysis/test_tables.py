@@ -165,8 +165,8 @@ def test_reading_under_each_table_counts_what_the_raw_predictions_give(synthetic
     """The reading's counts, worked out independently from the trials' raw predictions."""
     import numpy as np
 
+    from gwin.method.rejection import DEFAULT_TAUS
     from gwin.metrics.sweep import tau_sweep
-    from gwin.rejection import DEFAULT_TAUS
 
     sweeps = []
     for trial in ("d-l10-s0", "d-l10-s1"):

@@ -9,11 +9,11 @@ import torch.nn.functional as F
 from gwin.cache import built_on, cache_key, classifier_fields
 from gwin.config import TrialConfig
 from gwin.data.datasets import Split
+from gwin.method.train_classifier import train_classifier
 from gwin.metrics.certainty import mc_summary
 from gwin.models.deterministic import DEFAULT_DROPOUT, DEFAULT_ENSEMBLE_SIZE, MCDropout
 from gwin.models.registry import CLASSIFIERS, build_classifier
 from gwin.names import CLASSIFIERS as CONFIG_NAMES
-from gwin.train_classifier import train_classifier
 
 HERE = built_on(torch.device("cpu"), threads=1)  # where a test's classifier is "built"
 

@@ -56,7 +56,7 @@ def test_critic_input_gradient_depends_on_the_label():
 
 def test_label_weights_learn_in_a_critic_step():
     # L_D = D(x', y) - D(x, y) + GP: a per-class constant cancels, so its weights get no gradient.
-    from gwin.train_gwin import gradient_penalty
+    from gwin.method.train_gwin import gradient_penalty
 
     torch.manual_seed(0)
     critic = Critic(8)

@@ -10,7 +10,7 @@ import pytest
 
 from gwin.config import TrialConfig
 from gwin.errors import GwinError
-from gwin.rejection import DEFAULT_TAUS
+from gwin.method.rejection import DEFAULT_TAUS
 from gwin.report import stats
 from gwin.store.index import rebuild_index
 from gwin.store.location import Folder

@@ -189,7 +189,7 @@ def test_a_study_on_s3_survives_a_killed_driver_and_is_read_from_its_uri(s3, ray
     # a trial's saved model, loaded from the study on S3, reproduces its stored predictions
     import gwin
     from gwin.data.datasets import load_dataset
-    from gwin.trial_eval import stage_seed
+    from gwin.method.trial_eval import stage_seed
 
     model = gwin.load(location, first)
     test = load_dataset("digits").test

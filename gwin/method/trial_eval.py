@@ -13,11 +13,11 @@ import torch
 from gwin.config import TrialConfig
 from gwin.data.datasets import Split
 from gwin.device import mc_chunk
-from gwin.evaluate import examples_frame, predict, predictions_frame
+from gwin.method.evaluate import examples_frame, predict, predictions_frame
+from gwin.method.rejection import REPORT_TAU
 from gwin.metrics.calibration import calibration
 from gwin.metrics.paired import paired_counts
 from gwin.metrics.sweep import tau_sweep
-from gwin.rejection import REPORT_TAU
 from gwin.store.trials_table import HEADLINE, PAIRED
 
 # Corrupted test sets are the same for every trial, so trials are compared on identical inputs.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import torch
 
 from gwin.data.datasets import Split
+from gwin.method.rejection import ThresholdRejection
 from gwin.metrics.certainty import mc_summary
 from gwin.models.classifiers import MCClassifier
 from gwin.progress import bar
-from gwin.rejection import ThresholdRejection
 
 
 @torch.no_grad()

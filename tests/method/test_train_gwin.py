@@ -5,8 +5,8 @@ from torch import nn
 
 from gwin.config import TrialConfig
 from gwin.data.datasets import Split
+from gwin.method.train_gwin import WGWINTrainer, gradient_penalty
 from gwin.models.gwin_nets import Critic, ResidualGenerator
-from gwin.train_gwin import WGWINTrainer, gradient_penalty
 
 
 class LinearCritic(nn.Module):

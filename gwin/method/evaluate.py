@@ -15,10 +15,10 @@ import pandas as pd
 import torch
 from torch import nn
 
+from gwin.method.rejection import rejected
 from gwin.metrics.certainty import mc_summary
 from gwin.models.classifiers import MCClassifier
 from gwin.progress import bar
-from gwin.rejection import rejected
 from gwin.store.schema import PREDICTION_COLUMNS
 
 
@@ -45,7 +45,7 @@ def predict(
     from a different stretch of the random stream than in a trial's evaluation.
 
     One pass over `x` per verdict, the BNN's first: from the same seed, the BNN columns are
-    exactly `gwin.confident.certainties` of the same inputs (what `python -m gwin classifier`
+    exactly `gwin.method.confident.certainties` of the same inputs (what `python -m gwin classifier`
     reports). With `keep_images` the translations G(x, z) are returned too, as `transformed`
     [N, 28*28]. `progress`: a bar over the passes (None: on a terminal, gwin.progress).
     """

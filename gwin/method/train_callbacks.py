@@ -9,7 +9,7 @@ from typing import Any
 import torch
 
 from gwin.errors import TrialDiverged
-from gwin.train_gwin import Callback, WGWINTrainer
+from gwin.method.train_gwin import Callback, WGWINTrainer
 
 Metrics = dict[str, float]
 
