@@ -16,7 +16,7 @@ from ray import tune
 
 from gwin.config import config_from
 from gwin.store.index import index_trials
-from gwin.store.location import Folder, list_dirs
+from gwin.store.location import Folder, list_dirs, write_bytes
 from gwin.store.trial_outputs import is_complete, record_error, trial_folder
 from gwin.store.trials_table import error_row
 
@@ -57,6 +57,11 @@ def _trial_error(trial) -> BaseException | str | None:
         return None
 
 
+def trial_error_line(trial) -> str:
+    """The one line of a failed Tune trial's error (for its row and the console)."""
+    return error_line(_trial_error(trial))
+
+
 def study_of(trial) -> tuple[Folder, str]:
     """(the study folder, the run name) from the trial's storage: STUDY/tune/<run>."""
     storage = trial.storage
@@ -64,16 +69,28 @@ def study_of(trial) -> tuple[Folder, str]:
     return Folder.from_fs(storage.storage_filesystem, str(run.parent.parent)), run.name
 
 
+DROPPED_NOTE = "checkpoint_dropped.txt"
+
+
 def drop_checkpoints(trial, study: Folder) -> None:
-    """Delete a finished trial's Tune checkpoints: its tables (and model) are what last, and a
-    `paper` checkpoint (G, D and both Adam states) is tens of MB."""
-    if not is_complete(trial_folder(study, config_from(trial.config).trial_key())):
+    """Empty a finished trial's Tune checkpoints: its tables (and model) are what last, and a
+    `paper` checkpoint (G, D and both Adam states) is tens of MB.
+
+    Each checkpoint folder stays, holding only a note: Tune's experiment state is saved every
+    10 s or so, so after a driver is killed it may still list this trial as running from that
+    checkpoint. Tune refuses to restore from a folder that is gone (and failed the trial three
+    times in the 1,000-trial benchmark); from one that is there, the trial starts, finds its
+    outputs and reports them without training (gwin.tune.trainable)."""
+    trial_id = config_from(trial.config).trial_key()
+    if not is_complete(trial_folder(study, trial_id)):
         return
     storage = trial.storage
     fs, folder = storage.storage_filesystem, storage.trial_fs_path
+    note = f"gwin emptied this checkpoint: trial {trial_id} finished (trial_outputs/{trial_id})\n"
     for name in list_dirs(fs, folder):
         if name.startswith("checkpoint_"):
-            fs.delete_dir(f"{folder}/{name}")
+            fs.delete_dir_contents(f"{folder}/{name}")
+            write_bytes(fs, f"{folder}/{name}/{DROPPED_NOTE}", note.encode())
 
 
 class ResultsCallback(tune.Callback):
@@ -100,7 +117,7 @@ class ResultsCallback(tune.Callback):
     def on_trial_error(self, iteration: int, trials: list, trial, **info) -> None:
         study, run = study_of(trial)
         try:
-            message = error_line(_trial_error(trial))
+            message = trial_error_line(trial)
             record_error(study, failed_trial(self.study_name, run, trial.config, message))
         except Exception as err:  # noqa: BLE001
             logger.warning("could not record the failure of %s: %s", trial, err)

@@ -110,7 +110,10 @@ def _load_state(checkpoint) -> dict[str, Any] | None:
     with checkpoint.as_directory() as folder:
         checksum = Path(folder, STATE_FILE + ".sha256")
         expected = checksum.read_text().strip() if checksum.exists() else None
-        state, problem = load_checked(Path(folder, STATE_FILE), expected)
+        if Path(folder, STATE_FILE).exists():
+            state, problem = load_checked(Path(folder, STATE_FILE), expected)
+        else:  # emptied by gwin.tune.driver_callback.drop_checkpoints, or lost
+            state, problem = None, f"it holds no {STATE_FILE}"
     if problem:
         print(f"[gwin] checkpoint {checkpoint.path} is damaged: {problem}; training from the "
               "start", file=sys.stderr)  # fmt: skip

@@ -41,3 +41,12 @@ def test_a_truncated_checkpoint_without_checksum_is_caught_by_loading(tmp_path, 
     path.write_bytes(path.read_bytes()[:30])
     assert _load_state(checkpoint) is None
     assert "it does not load" in capsys.readouterr().err
+
+
+def test_a_checkpoint_without_its_state_file_means_training_from_the_start(tmp_path, capsys):
+    from ray import tune
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "checkpoint_dropped.txt").write_text("emptied")
+    assert _load_state(tune.Checkpoint.from_directory(str(tmp_path / "c"))) is None
+    assert "holds no" in capsys.readouterr().err

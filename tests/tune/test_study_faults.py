@@ -2,6 +2,7 @@
 diverging trials, an interrupted driver, a second driver, a killed worker, a full disk."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -244,3 +245,41 @@ def test_storage_that_fills_up_stops_the_study_in_one_line_naming_it(
     predictions = read_table(folder, "predictions")
     per_trial = predictions.groupby("trial_id").size()
     assert set(per_trial.index) == set(trials["trial_id"]) and per_trial.nunique() == 1
+
+
+def _stale_tune_state(run: Path) -> None:
+    """Make Tune's newest experiment state say its trials still run, as a snapshot saved just
+    before they finished would say after the driver was killed (Tune saves it every ~10 s)."""
+    import json
+
+    state_file = sorted(run.glob("experiment_state-*.json"))[-1]
+    state = json.loads(state_file.read_text())
+    for entry in state["trial_data"]:
+        assert '"status": "TERMINATED"' in entry[0]
+        entry[0] = entry[0].replace('"status": "TERMINATED"', '"status": "RUNNING"')
+    state_file.write_text(json.dumps(state))
+
+
+def test_a_trial_that_finished_after_tunes_last_snapshot_is_not_failed_on_resume(
+    local_ray, study, tiny, tmp_path, warm_cache, capsys
+):
+    # Found by benchmarks/bench_study_scale.py: after a driver SIGKILL, Tune tried to restore
+    # a trial that had finished after its last snapshot from the checkpoint gwin had deleted,
+    # failed it three times and printed it as failed although its results were whole.
+    argv = [*tiny, "--storage", str(tmp_path), "--lambdas", "1", "--seeds", "2",
+            "--cache-dir", warm_cache]  # fmt: skip
+    assert study("ablation_lambda.py", argv) == 0
+    folder = tmp_path / "ablation_lambda"
+    (run,) = (folder / "tune").iterdir()
+    _stale_tune_state(run)  # both trials "running" in Tune's state; the first one finished,
+    unfinished = read_table(folder, "trials")["trial_id"][1]  # the second one did not
+    shutil.rmtree(folder / "trial_outputs" / unfinished)
+    capsys.readouterr()
+
+    assert study("ablation_lambda.py", [*argv, "--resume"]) == 0
+    out = capsys.readouterr()
+    assert "Could not recover from checkpoint" not in out.out + out.err
+    assert not list(run.rglob("error.txt"))  # Tune failed no trial
+    trials = read_table(folder, "trials")
+    assert list(trials["status"]) == ["ok", "ok"]
+    assert unfinished in set(trials["trial_id"])
