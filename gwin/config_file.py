@@ -27,7 +27,7 @@ from gwin.errors import GwinError
 
 CONFIG_FILE = "config.yaml"  # a study's effective config, beside its results
 # Flags about this invocation, not about what runs: never written to a config file.
-NOT_SETTINGS = {"help", "config", "print_config", "resume", "dry_run", "overwrite"}
+NOT_SETTINGS = {"help", "config", "print_config", "resume", "dry_run", "overwrite", "verbosity"}
 
 
 def add_config_file_flags(parser: argparse.ArgumentParser) -> None:

@@ -23,6 +23,7 @@ from gwin.names import DATASETS
 from gwin.tune.extend import INVOCATION, add_extend_flags, apply_add_seeds, with_study_config
 from gwin.tune.plan import Plan, make_plan
 from gwin.tune.trackers import add_tracker_flags
+from gwin.tune.verbosity import add_verbosity_flags
 
 StudyParser = OneLineParser
 
@@ -141,6 +142,7 @@ def build_parser(
         metavar="SEED",
         help="exactly these seeds, even one (--seed-list 7 runs seed 7 alone); replaces --seeds",
     )
+    add_verbosity_flags(g)
     Faults.add_flags(g)
     add_tracker_flags(parser)
     add_config_flags(

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from gwin.errors import GwinError
 from gwin.tune.auth_token import private_token
 from gwin.tune.driver_lock import DriverLease, processes_started_here
+from gwin.tune.verbosity import DEFAULT, ray_init_options, study_output
 
 
 def local_ray_env() -> None:
@@ -47,14 +48,29 @@ def ray_session(args: argparse.Namespace, lease: DriverLease | None = None) -> I
     os.environ.setdefault("TUNE_WARN_EXCESSIVE_EXPERIMENT_CHECKPOINT_SYNC_THRESHOLD_S", "0")
     import ray
 
-    if ray.is_initialized():
-        yield
-        return
+    verbosity = getattr(args, "verbosity", DEFAULT)
+    with study_output(verbosity):  # Ray's and Tune's console at -q, default or -v
+        if ray.is_initialized():
+            yield
+            return
+        quiet = ray_init_options(verbosity, progress=bool(getattr(args, "progress", False)))
+        with _ray_started(args, lease, quiet):
+            yield
+
+
+@contextmanager
+def _ray_started(
+    args: argparse.Namespace, lease: DriverLease | None, options: dict
+) -> Iterator[None]:
+    import ray
+
     try:
         if args.address is None:
-            ray.init(include_dashboard=False, _node_ip_address="127.0.0.1")
-        else:
+            ray.init(include_dashboard=False, _node_ip_address="127.0.0.1", **options)
+        elif args.address.startswith("ray://"):  # a Ray Client streams its own output
             ray.init(address=args.address)
+        else:
+            ray.init(address=args.address, **options)
     except Exception as err:  # noqa: BLE001 - Ray raises several types; show one line
         ray.shutdown()
         first = (str(err).strip().splitlines() or [type(err).__name__])[0]
