@@ -1,9 +1,13 @@
-"""The study's console while Tune runs: one table, at most 100 columns wide, a row per trial
-with its gwin trial id, the fields the study varies, its stage and its headline metric.
+"""The study's console while Tune runs, at most 100 columns wide (gwin.tune.verbosity).
 
-It replaces Tune's own table (the runner runs Tune with verbose=0), which shows Tune's trial
-names, every config value and the first four metrics, and outgrows any terminal. The table is
-printed at most every REFRESH_S seconds while trials report, and once when the run ends.
+By default one line per trial event: started, retrying (after a failure, from its last
+checkpoint), done with its headline metric, stopped early, diverged, failed with its one-line
+error; each with the trial's gwin id and the fields the study varies. With -q only failures.
+With -v, instead, one table: a row per trial with its gwin trial id, the fields the study
+varies, its stage and its headline metric, printed at most every REFRESH_S seconds while
+trials report, and once when the run ends. Both replace Tune's own table (the runner runs Tune
+with verbose=0), which shows Tune's trial names, every config value and the first four
+metrics, and outgrows any terminal.
 
 The stage of a trial: "pending"; "setup" (running, no report yet: data, classifier C, P_c);
 "gwin I/N" (WGWIN-GP at generator iteration I of N); "done"; "stopped" (ASHA ended it);
@@ -21,6 +25,7 @@ from typing import Any
 from ray import tune
 
 from gwin.metrics.names import VAL_GAIN
+from gwin.tune import verbosity
 from gwin.tune.trial_names import trial_name
 
 WIDTH = 100
@@ -103,14 +108,24 @@ def _order(row: dict[str, Any]) -> int:
 
 
 class StudyProgress(tune.Callback):
-    """Prints the table of a Tune run's trials (picklable: Tune keeps it with the run)."""
+    """Prints a Tune run's trial events, or with -v its table (picklable: Tune keeps it with the
+    run, and a resumed run gets it back: so the verbosity is the running study's, read when it
+    prints, never stored). `total`: the trials of the run, for the count on each end line."""
 
-    def __init__(self, run: str, fields: Sequence[str], refresh_s: float = REFRESH_S):
+    def __init__(
+        self,
+        run: str,
+        fields: Sequence[str],
+        refresh_s: float = REFRESH_S,
+        total: int | None = None,
+    ):
         self.run = run
         self.fields = list(fields)
         self.refresh_s = refresh_s
+        self.total = total
         self._last = 0.0
         self._iterations: dict[str, int | None] = {}
+        self._started: set[str] = set()
 
     def _iterations_of(self, trial) -> int | None:
         if trial.trial_id not in self._iterations:
@@ -155,17 +170,70 @@ class StudyProgress(tune.Callback):
         self._last = now
         print("\n".join(self.table(trials)), flush=True)
 
+    def _event(self, trial, what: str, detail: str = "", at: int = verbosity.DEFAULT) -> None:
+        verbosity.say(event_line(what, trial_name(trial), self._values(trial), detail), at)
+
+    def _values(self, trial) -> str:
+        return " ".join(f"{f}={_cell(trial.config.get(f))}" for f in self.fields)
+
+    def _count(self, trials: list, trial) -> str:
+        total = self.__dict__.get("total")  # None in a run pickled before it was kept
+        ended = sum(t is trial or t.status in ("TERMINATED", "ERROR") for t in trials)
+        return f"[{ended}/{total}]" if total else ""
+
+    def on_trial_start(self, iteration: int, trials: list, trial, **info) -> None:
+        started = self.__dict__.setdefault("_started", set())  # a run pickled before it was
+        if verbosity.level() == verbosity.DEFAULT and trial.trial_id not in started:
+            self._event(trial, "started")
+        started.add(trial.trial_id)
+
     def on_trial_result(self, iteration: int, trials: list, trial, result, **info) -> None:
-        self._print(trials)
+        if verbosity.level() >= verbosity.VERBOSE:
+            self._print(trials)
 
     def on_trial_complete(self, iteration: int, trials: list, trial, **info) -> None:
-        self._print(trials)
+        if verbosity.level() >= verbosity.VERBOSE:
+            self._print(trials)
+        elif trial.last_result:  # not one that never ran (a stopped study's pending trials)
+            result = trial.last_result
+            what = stage("TERMINATED", result, self._iterations_of(trial))
+            detail = f"val gain {_metric(result)}"
+            if what == "stopped":
+                detail = f"at gwin {int(result.get('gen_iter', 0))}, {detail}"
+            elif what == "diverged":
+                detail = "(an error row in trials.parquet; not retried)"
+            self._event(trial, what, f"{detail}  {self._count(trials, trial)}".rstrip())
+
+    def on_trial_recover(self, iteration: int, trials: list, trial, **info) -> None:
+        if verbosity.level() == verbosity.DEFAULT:
+            retry = f"retry {trial.num_failures} of {trial.max_failures}"
+            self._event(trial, "retrying", f"{retry} after {_error_of(trial)}")
 
     def on_trial_error(self, iteration: int, trials: list, trial, **info) -> None:
-        self._print(trials)
+        if verbosity.level() >= verbosity.VERBOSE:
+            self._print(trials)
+        else:
+            count = self._count(trials, trial)
+            self._event(trial, "failed", f"{count} {_error_of(trial)}".lstrip(), verbosity.QUIET)
 
     def on_experiment_end(self, trials: list, **info) -> None:
-        self._print(trials, force=True)
+        if verbosity.level() >= verbosity.VERBOSE:
+            self._print(trials, force=True)
+
+
+def event_line(what: str, trial: str, values: str, detail: str = "") -> str:
+    """`HH:MM:SS what trial values  detail`, cut to WIDTH columns."""
+    line = f"{time.strftime('%H:%M:%S')} {what:<8} {trial}  {values}".rstrip()
+    return _cut(f"{line}  {detail}" if detail else line, WIDTH)
+
+
+def _error_of(trial) -> str:
+    from gwin.tune.driver_callback import trial_error_line
+
+    try:
+        return trial_error_line(trial)
+    except Exception:  # noqa: BLE001 - the console never stops a study
+        return "an error (see the trial's error.txt under STUDY/tune)"
 
 
 def _metric(result: dict[str, Any] | None) -> str:
@@ -173,4 +241,4 @@ def _metric(result: dict[str, Any] | None) -> str:
     return "-" if value is None else f"{float(value):+.2f}"
 
 
-__all__ = ["StudyProgress", "render", "stage"]
+__all__ = ["StudyProgress", "event_line", "render", "stage"]

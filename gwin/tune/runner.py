@@ -39,6 +39,7 @@ from gwin.tune.ray_session import ray_session
 from gwin.tune.storage_watch import storage_error, storage_failure, storage_stopper
 from gwin.tune.study_console import (
     describe,
+    header,
     nothing_to_do,
     study_command,
     summarize,
@@ -46,6 +47,7 @@ from gwin.tune.study_console import (
 from gwin.tune.trackers import check_tracker, picture_every, tracker_callbacks
 from gwin.tune.trainable import TrialRuntime
 from gwin.tune.tune_state import damaged_state_files, set_aside
+from gwin.tune.verbosity import say
 
 
 def study_paths(args: argparse.Namespace) -> Folder:
@@ -140,11 +142,12 @@ def run_tune(
     *,
     fields: Sequence[str] = (),
     config=None,
+    total: int | None = None,
 ):
     """One Tune experiment in STUDY/tune/<run>; restored (not re-run) with --resume.
 
-    `fields`: the config fields the console's table shows per trial (what the study varies);
-    `config`: Tune's settings (default `tune_config(args)`)."""
+    `fields`: the config fields the console shows per trial (what the study varies); `config`:
+    Tune's settings (default `tune_config(args)`); `total`: its trials, for the console."""
     from ray import tune
 
     from gwin.tune.driver_callback import ResultsCallback
@@ -167,7 +170,7 @@ def run_tune(
         )
         restore = False
     if restore:
-        print(f"resuming {path}", file=sys.stderr)
+        say(f"resuming {path}", file=sys.stderr)
         tuner = tune.Tuner.restore(path, trainable=trainable, resume_errored=True)
     else:
         tuner = tune.Tuner(
@@ -182,7 +185,7 @@ def run_tune(
                 checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
                 callbacks=[
                     ResultsCallback(args.name),
-                    StudyProgress(run, fields),
+                    StudyProgress(run, fields, total=total),
                     *tracker_callbacks(args, study),
                 ],
                 verbose=0,  # StudyProgress's table, not Tune's (gwin.tune.progress_table)
@@ -274,8 +277,11 @@ def study_main(
         with ray_session(args, lease):
             write_plan(study, {"trial_ids": wanted, "runs": runs}, argv, args.settings)
             fields = [k for k, v in plan.axes.items() if len(v) > 1]
+            say(header(args.name, plan, len(todo)))
             # a run of the trials not finished only, when some are (a grown study)
             config = points_config(args, todo) if len(todo) < len(configs) else None
-            grid = run_tune(study, run, plan.param_space(), args, fields=fields, config=config)
+            grid = run_tune(
+                study, run, plan.param_space(), args, fields=fields, config=config, total=len(todo)
+            )
             left = len(set(wanted) - done_ids(study))
             return summarize(study, [grid], left, started, argv)

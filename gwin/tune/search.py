@@ -33,6 +33,7 @@ from gwin.tune.study_console import (
     summarize,
     unfinished,
 )
+from gwin.tune.verbosity import say
 
 # validation, tau = 0.8, maximised: what G adds over re-drawing C on the unchanged input (the
 # identity baseline), so a search cannot reward the resampling gain that any G would get
@@ -233,6 +234,11 @@ def search_main(
         grids, left = [], 0
         with ray_session(args, lease):
             write_plan(study, search_plan, argv, args.settings)
+            say(
+                f"study {args.name}: per dataset ({', '.join(args.datasets)}), "
+                f"{args.num_samples} Optuna samples, then the best over "
+                f"{len(plan.axes['seed'])} seeds"
+            )
             for dataset in args.datasets:
                 base = {**plan.base, "dataset": dataset}
                 search_space = {
@@ -248,6 +254,7 @@ def search_main(
                     args,
                     fields=list(space),
                     config=_search_config(args, cfg, space, start_points),
+                    total=args.num_samples,
                 )
                 grids.append(grid)
                 left = unfinished(grid, args.num_samples)
@@ -259,11 +266,16 @@ def search_main(
                     study.path("best", f"{dataset}.json"),
                     {"dataset": dataset, "params": chosen, METRIC: score},
                 )
-                print(f"{dataset}: best {METRIC} = {score:.3f} with {chosen}", flush=True)
+                say(f"{dataset}: best {METRIC} = {score:.3f} with {chosen}")
                 best = Plan({**base, **chosen}, {"seed": plan.axes["seed"]})
                 wanted = {c.trial_key() for c in best.configs()}
                 best_run = run_tune(
-                    study, f"best-{dataset}", best.param_space(), args, fields=["seed"]
+                    study,
+                    f"best-{dataset}",
+                    best.param_space(),
+                    args,
+                    fields=["seed"],
+                    total=len(wanted),
                 )
                 grids.append(best_run)
                 left = len(wanted - done_ids(study))

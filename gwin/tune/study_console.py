@@ -1,4 +1,5 @@
-"""What a study prints: the dry-run plan, and the final summary with the next commands."""
+"""What a study prints: the dry-run plan, the header, and the final summary with the next
+commands (how much more it prints: gwin.tune.verbosity)."""
 
 from __future__ import annotations
 
@@ -65,8 +66,8 @@ def summarize(study: Folder, grids: list, left: int, started: float, argv: list[
         + (f", {left} unfinished" if left else "")
         + (f", {stopped} stopped early" if stopped else "")
         + f" ({minutes}m{seconds:02d}s)",
-        f"results: {study.location_of('results', 'trials.parquet')} (the index; each trial's "
-        f"tables are in {study.location_of('trial_outputs')}/<trial_id>/)",
+        f"results: {study.location_of('results', 'trials.parquet')} (the index)",
+        f"trials:  {study.location_of('trial_outputs')}/<trial_id>/ (each trial's tables)",
         f"tables:  gwin tables {study.location}",
     ]
     if counts["error"]:
@@ -95,6 +96,15 @@ def nothing_to_do(study: Folder, wanted: list[str]) -> int:
         flush=True,
     )
     return EXIT_OK
+
+
+def header(name: str, plan: Plan, todo: int) -> str:
+    """The line a grid study starts with (not with -q): the trials it runs (the summary says
+    where their results are)."""
+    total = len(plan.configs())
+    count = f"{todo} trials" if todo == total else f"{todo} of its {total} trials"
+    axes = " x ".join(f"{k} {len(v)}" for k, v in plan.axes.items())
+    return f"study {name}: {count} to run ({axes})"
 
 
 def describe(plan: Plan, args: argparse.Namespace, study: Folder) -> str:

@@ -47,8 +47,9 @@ def test_a_trial_stage_comes_from_its_status_and_last_report(status, result, sho
 def test_tune_trial_names_and_folders_are_gwin_trial_ids(
     local_ray, study, tiny, tmp_path, warm_cache, capsys
 ):
+    # -v: the table of all trials, not a line per trial event
     argv = [*tiny, "--storage", str(tmp_path), "--lambdas", "0", "10", "--seeds", "1",
-            "--cache-dir", warm_cache]  # fmt: skip
+            "--cache-dir", warm_cache, "-v"]  # fmt: skip
     assert study("ablation_lambda.py", argv) == 0
     folder = tmp_path / "ablation_lambda"
     ids = set(read_table(folder, "trials")["trial_id"])
