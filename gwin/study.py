@@ -27,7 +27,7 @@ from gwin.report.stats import (
     swept_columns,
     trial_sweeps,
 )
-from gwin.report.tables import sweep_blocks
+from gwin.report.tables import Block, sweep_blocks, variance_blocks
 from gwin.store.reader import Results, load_results
 from gwin.store.schema import MODEL_DIR
 
@@ -64,6 +64,12 @@ def _by(by: str | Sequence[str] | None) -> list[str] | None:
     if set(columns) & set(TABLE_KEYS):
         raise GwinError(f"{TABLE_KEYS} always get a table each; drop them from by=")
     return columns
+
+
+def _rows(blocks: list[Block], tau: float | None) -> pd.DataFrame:
+    """The blocks' aggregates as one frame; `tau`: that threshold's rows only."""
+    table = pd.concat([b.agg for b in blocks], ignore_index=True)
+    return table if tau is None else at_tau(table, tau).reset_index(drop=True)
 
 
 def _split(split: str) -> str:
@@ -106,16 +112,32 @@ class Study:
         by: str | Sequence[str] | None = None,
         tau: float | None = None,
         split: str = "test",
-        ci: bool = False,
+        ci: bool | str = False,
         corruption: str = "none",
     ) -> pd.DataFrame:
         """The mean ± std table as numbers: one row per dataset, classifier, setting and tau,
         with `n_trials` and `{metric}_mean`, `_std`, `_count` per metric; exactly the rows of
-        `gwin tables --format csv` (`by` as its --by, default the swept columns; `ci` as --ci).
-        `tau`: that threshold's rows only."""
+        `gwin tables --format csv` (`by` as its --by, default the swept columns; `ci` as --ci:
+        True or "t" the t-interval and paired t-test over seeds, "bootstrap" the bootstrap
+        interval over test inputs, which reads the predictions). `tau`: that threshold's rows
+        only."""
         blocks = sweep_blocks(self.results, _by(by), _split(split), corruption, inference=ci)
-        table = pd.concat([b.agg for b in blocks], ignore_index=True)
-        return table if tau is None else at_tau(table, tau).reset_index(drop=True)
+        return _rows(blocks, tau)
+
+    def variance(
+        self,
+        tau: float | None = None,
+        by: str | Sequence[str] | None = None,
+        split: str = "test",
+        corruption: str = "none",
+    ) -> pd.DataFrame:
+        """Where the variance over seeds comes from (gwin.metrics.variance), per dataset,
+        classifier, setting and tau, for both headline metrics: `n_seeds`, `{metric}_mean`, the
+        sd in points of each component (`{metric}_sd_seeds`, `_sd_test`, `_sd_mc`,
+        `_sd_training`) and the shares of the seeds' variance (`{metric}_share_test`, `_mc`,
+        `_training`); exactly the rows of `gwin tables --variance --format csv`. Reads each
+        trial's predictions once. `tau`: that threshold's rows only."""
+        return _rows(variance_blocks(self.results, _by(by), _split(split), corruption, tau), None)
 
     def curves(self) -> pd.DataFrame:
         """The learning curves: mean / std / count over seeds of the periodic validation

@@ -3,6 +3,8 @@
     gwin tables RESULTS [--by lambda_loss] [--split val] [--corruption rotate]
                 [--format markdown|latex|csv|html] [--vs-paper]
     gwin tables RESULTS --ci          # + 95% CI and paired t-test over seeds
+    gwin tables RESULTS --ci bootstrap  # + 95% bootstrap CI over test inputs, by seed
+    gwin tables RESULTS --variance    # where the variance over seeds comes from
     gwin tables RESULTS --classifiers [--tau 0.8]
     gwin tables RESULTS --curves
     gwin tables RESULTS --per-trial [--tau 0.8]
@@ -15,7 +17,12 @@ difference in units of the paper's std. --classifiers gives the classifier compa
 one row per classifier at --tau, with the identity baseline, AURC, ECE and NLL of C.
 --ci adds, per row and for both metrics, the 95% t-interval over seeds and the two-sided p of a
 paired t-test over seeds: GWIN − Identity (BNN+GWIN against the identity baseline) and the
-paper's Rejected Acc. Δ (BNN+GWIN against the BNN) (gwin.report.over_seeds).
+paper's Rejected Acc. Δ (BNN+GWIN against the BNN) (gwin.report.over_seeds). --ci bootstrap
+gives instead the 95% bootstrap interval over test inputs, stratified by seed
+(gwin.metrics.bootstrap), read from the trials' predictions one trial at a time.
+--variance gives, per row and for both metrics, the decomposition of the variance over seeds
+into the test sample, the Monte Carlo draws and training (gwin.metrics.variance): whether more
+seeds or more Monte Carlo samples would tighten a result.
 --curves gives the learning curves instead: the periodic validation reports (gain over the
 identity at tau = 0.8, losses) per setting and iteration, mean ± std over seeds. --per-trial
 gives one row per trial at --tau: its validation and test gain over the identity and the exact
@@ -44,6 +51,7 @@ from gwin.report.provenance import ran_on
 from gwin.report.reading import reading
 from gwin.report.stats import TABLE_KEYS
 from gwin.report.tables import (
+    CI_KINDS,
     FORMATS,
     SWEEP_METRICS_SHOWN,
     blocks,
@@ -52,6 +60,8 @@ from gwin.report.tables import (
     paper_blocks,
     render,
     sweep_blocks,
+    variance_blocks,
+    variance_table,
 )
 from gwin.store.reader import Results, load_results
 
@@ -63,10 +73,11 @@ def build(
     corruption: str = "none",
     fmt: str = "markdown",
     vs_paper: bool = False,
-    inference: bool = False,
+    inference: bool | str = False,
 ) -> str:
     """The tables as text; CSV gives the numeric mean/std/count columns, one file for all.
-    `inference`: the 95% t-interval and paired t-test over seeds of GWIN vs the identity."""
+    `inference`: True or "t", the 95% t-interval and paired t-test over seeds of both
+    metrics; "bootstrap", their 95% bootstrap interval over test inputs, stratified by seed."""
     if fmt not in FORMATS:
         raise GwinError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     loaded = _loaded(results)
@@ -106,6 +117,21 @@ def build(
         )
         for b in blocks
     )
+
+
+def build_variance(
+    results: str | Results, by: list[str] | None, split: str, corruption: str, fmt: str
+) -> str:
+    """The variance decomposition (gwin.report.sampling), one table per dataset and classifier;
+    CSV gives the numeric columns (sd in points and shares), one file for all."""
+    parts = variance_blocks(_loaded(results), by, split, corruption)
+    if fmt == "csv":
+        return pd.concat([b.agg for b in parts]).to_csv(index=False)
+    return "\n".join(
+        _section(b.dataset, b.classifier, b.caption, render(variance_table(b.agg, b.keys), fmt),
+                 fmt)
+        for b in parts
+    )  # fmt: skip
 
 
 def build_classifiers(results: str | Results, split: str, tau: float, fmt: str = "markdown") -> str:
@@ -192,9 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--ci",
-        action="store_true",
-        help="add, for GWIN − Identity and for the paper's Rejected Acc. Δ, the 95%% "
-        "t-interval over seeds and a paired t-test over seeds",
+        nargs="?",
+        const="t",
+        choices=CI_KINDS,
+        help="add, for GWIN − Identity and for the paper's Rejected Acc. Δ, a 95%% interval: "
+        "--ci or --ci t, the t-interval over seeds and a paired t-test over seeds; "
+        "--ci bootstrap, the bootstrap interval over test inputs, stratified by seed "
+        "(reads the trials' predictions)",
     )
     parser.add_argument(
         "--classifiers",
@@ -215,16 +245,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--curves", action="store_true", help="the learning curves (validation history) instead"
     )
+    parser.add_argument(
+        "--variance",
+        action="store_true",
+        help="where the variance over seeds comes from instead: per row, the sd of the test "
+        "sample, the Monte Carlo draws and training, with their shares (reads the trials' "
+        "predictions)",
+    )
     return parser
 
 
 # The flags each alternative table has no use for (it would silently ignore them); the first of
 # these modes given wins, the plain mean +- std table takes every flag.
 IGNORED_BY = {
-    "per_trial": ("curves", "classifiers", "by", "vs_paper", "ci", "split", "corruption"),
-    "curves": ("classifiers", "by", "vs_paper", "ci", "split", "corruption"),
-    "classifiers": ("by", "vs_paper", "ci", "corruption"),
-}
+    "per_trial": (
+        "curves", "classifiers", "variance", "by", "vs_paper", "ci", "split", "corruption",
+    ),
+    "curves": ("classifiers", "variance", "by", "vs_paper", "ci", "split", "corruption"),
+    "classifiers": ("variance", "by", "vs_paper", "ci", "corruption"),
+    "variance": ("vs_paper", "ci", "tau"),
+}  # fmt: skip
 
 
 def _flag(name: str) -> str:
@@ -261,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         text = build_curves(loaded, args.format)
     elif mode == "classifiers":
         text = build_classifiers(loaded, args.split, args.tau, args.format)
+    elif mode == "variance":
+        text = build_variance(loaded, by, args.split, args.corruption, args.format)
     else:
         text = build(loaded, by, args.split, args.corruption, args.format, args.vs_paper, args.ci)
     sys.stdout.write(text + footer(ran_on(loaded.trials), args.format))

@@ -88,9 +88,14 @@ def inference_cells(agg: pd.DataFrame) -> pd.DataFrame:
     for metric, _, p_column, (ci_header, p_header) in TESTS:
         low, high, p = (agg[c].to_numpy(dtype=float) for c in
                         (f"{metric}_ci_low", f"{metric}_ci_high", p_column))  # fmt: skip
-        shown[ci_header] = [
-            "n/a" if math.isnan(lo) else f"[{lo:+.2f}, {hi:+.2f}]"
-            for lo, hi in zip(low, high, strict=True)
-        ]
+        shown[ci_header] = interval_text(low, high)
         shown[p_header] = ["n/a" if math.isnan(v) else f"{v:.2g}" for v in p]
     return pd.DataFrame(shown)
+
+
+def interval_text(low: ArrayLike, high: ArrayLike) -> list[str]:
+    """Intervals in points as "[+low, +high]", "n/a" where undefined."""
+    return [
+        "n/a" if math.isnan(lo) else f"[{lo:+.2f}, {hi:+.2f}]"
+        for lo, hi in zip(np.asarray(low, dtype=float), np.asarray(high, dtype=float), strict=True)
+    ]

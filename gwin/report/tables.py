@@ -19,6 +19,14 @@ from gwin.errors import GwinError
 from gwin.paper import METRICS as PAPER_METRICS_ORDER
 from gwin.paper import has_reference, paper_reference
 from gwin.report.over_seeds import INFERENCE_COLUMNS, inference_cells, over_seeds
+from gwin.report.sampling import (
+    BOOTSTRAP_COLUMNS,
+    bootstrap_cells,
+    bootstrap_cis,
+    trial_outcomes,
+    variance_by,
+    variance_cells,
+)
 from gwin.report.stats import (
     TABLE_KEYS,
     Results,
@@ -32,6 +40,7 @@ from gwin.report.stats import (
 from gwin.report.sweep_table import BASELINE_COLUMNS, PAPER_COLUMNS
 
 FORMATS = ("markdown", "latex", "csv", "html")
+CI_KINDS = ("t", "bootstrap")  # gwin tables --ci [t|bootstrap]; Study.summary(ci=)
 # The paper's Table 1/2 columns (docs/design.md section 4), in its order.
 PAPER_METRICS = {k: PAPER_COLUMNS[k] for k in PAPER_METRICS_ORDER}
 # The tau-sweep tables: the paper's columns with the identity baseline beside them.
@@ -87,26 +96,81 @@ def sweep_blocks(
     by: Sequence[str] | None = None,
     split: str = "test",
     corruption: str = "none",
-    inference: bool = False,
+    inference: bool | str = False,
 ) -> list[Block]:
     """Table 1/2-style aggregates per dataset and classifier, grouped by `by` and tau.
 
     `by` defaults to the study's swept config columns, so rows never pool different configs
-    unless asked to; pooled swept columns are named in the caption. `inference` adds the
-    t-interval and paired t-test over seeds (gwin.report.over_seeds) to each row.
+    unless asked to; pooled swept columns are named in the caption. `inference` adds to each
+    row, for both headline metrics: True or "t", the t-interval and paired t-test over seeds
+    (gwin.report.over_seeds); "bootstrap", the bootstrap interval over test inputs, stratified
+    by seed (gwin.report.sampling, from the trials' predictions, one trial at a time).
     """
-    results_by = swept_columns(results.trials) if by is None else list(by)
-    per_trial = trial_sweeps(results, split, corruption)
-    group = [*TABLE_KEYS, *results_by, "tau"]
+    ci = ci_kind(inference)
+    per_trial, keys, pooled = _grouping(results, by, split, corruption)
+    group = [*TABLE_KEYS, *keys]
     agg = aggregate(per_trial, group)
-    pooled = [c for c in swept_columns(results.trials) if c not in results_by]
-    caption = f"{split} split, corruption {corruption}; mean ± std over seeds"
-    if pooled:
-        caption += f"; pooled over {', '.join(pooled)}"
-    if inference:
+    caption = f"{split} split, corruption {corruption}; mean ± std over seeds{pooled}"
+    if ci == "t":
         caption += "; 95% t-interval and paired t-test (GWIN vs identity) over seeds"
         agg = agg.merge(over_seeds(per_trial, group), on=group, how="left", validate="one_to_one")
-    return blocks(agg, [*results_by, "tau"], caption)
+    elif ci == "bootstrap":
+        caption += "; 95% bootstrap interval over test inputs, stratified by seed"
+        outcomes = trial_outcomes(results, per_trial[["trial_id", *group]], split, corruption)
+        cis = bootstrap_cis(outcomes, group)
+        agg = agg.merge(cis, on=group, how="left", validate="one_to_one")
+    return blocks(agg, keys, caption)
+
+
+def variance_blocks(
+    results: Results,
+    by: Sequence[str] | None,
+    split: str,
+    corruption: str,
+    tau: float | None = None,
+    bootstrap: bool = False,
+) -> list[Block]:
+    """The variance decomposition of both headline metrics (gwin.metrics.variance) per
+    dataset, classifier, `by` (as sweep_blocks) and tau (`tau`: that one only), from the
+    trials' predictions; `bootstrap` adds the bootstrap intervals from the same counts."""
+    per_trial, keys, pooled = _grouping(results, by, split, corruption)
+    if tau is not None:
+        per_trial = at_tau(per_trial, tau)
+    group = [*TABLE_KEYS, *keys]
+    outcomes = trial_outcomes(results, per_trial[["trial_id", *group]], split, corruption)
+    agg = variance_by(outcomes, group)
+    caption = (
+        f"{split} split, corruption {corruption}{pooled}; where the variance over seeds comes "
+        "from: sd in points of the test sample, the Monte Carlo draws and training, with "
+        "each one's share of the seeds' variance"
+    )
+    if bootstrap:
+        agg = agg.merge(bootstrap_cis(outcomes, group), on=group, validate="one_to_one")
+        caption += "; 95% bootstrap interval over test inputs, stratified by seed"
+    return blocks(agg, keys, caption)
+
+
+def _grouping(
+    results: Results, by: Sequence[str] | None, split: str, corruption: str
+) -> tuple[pd.DataFrame, list[str], str]:
+    """(every trial's sweep rows with its config, the row keys `by` and tau, the caption's
+    note of the swept columns pooled: empty or "; pooled over ...")."""
+    swept = swept_columns(results.trials)
+    results_by = swept if by is None else list(by)
+    pooled = [c for c in swept if c not in results_by]
+    note = f"; pooled over {', '.join(pooled)}" if pooled else ""
+    return trial_sweeps(results, split, corruption), [*results_by, "tau"], note
+
+
+def ci_kind(inference: bool | str | None) -> str | None:
+    """None (no interval), "t" (True too) or "bootstrap"; anything else is refused."""
+    if inference is True:
+        return "t"
+    if not inference:
+        return None
+    if inference not in CI_KINDS:
+        raise GwinError(f"unknown ci {inference!r}; choose one of {', '.join(CI_KINDS)}")
+    return str(inference)
 
 
 def tau_blocks(
@@ -127,9 +191,10 @@ def mean_std_table(
 ) -> pd.DataFrame:
     """Strings "mean ± std" per metric, with the key columns first and `n` (trials) last; an
     aggregate that carries the over-seeds inference (sweep_blocks(inference=True)) gets its
-    interval and p before `n`."""
+    interval and p before `n`; one that carries the bootstrap interval (inference="bootstrap")
+    its intervals."""
     agg = agg.reset_index(drop=True)
-    table = pd.DataFrame({("τ" if k == "tau" else k): agg[k].map(_key) for k in keys})
+    table = _key_columns(agg, keys)
     for metric, header in metrics.items():
         cells = []
         for _, row in agg.iterrows():
@@ -140,8 +205,30 @@ def mean_std_table(
     if set(INFERENCE_COLUMNS) <= set(agg.columns):
         for header, cells in inference_cells(agg).items():
             table[header] = cells.to_numpy()
+    if set(BOOTSTRAP_COLUMNS) <= set(agg.columns):
+        for header, shown in bootstrap_cells(agg).items():
+            table[header] = shown
     table["n"] = agg["n_trials"].astype(int).to_numpy()
     return table
+
+
+def variance_table(agg: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """`variance_blocks`' aggregate as display strings (gwin.report.sampling.variance_cells):
+    the key columns, per metric its mean ± sd over seeds and the test, MC and training sd with
+    their shares; the bootstrap intervals where the aggregate carries them; the seeds used."""
+    agg = agg.reset_index(drop=True)
+    table = _key_columns(agg, keys)
+    shown = variance_cells(agg)
+    if set(BOOTSTRAP_COLUMNS) <= set(agg.columns):
+        shown.update(bootstrap_cells(agg))
+    for header, cells in shown.items():
+        table[header] = cells
+    table["n"] = agg["n_seeds"].astype(int).to_numpy()
+    return table
+
+
+def _key_columns(agg: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({("τ" if k == "tau" else k): agg[k].map(_key) for k in keys})
 
 
 def _key(value: object) -> str:
@@ -199,7 +286,7 @@ def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
             "diff_in_paper_std",
         )
     ]
-    table = pd.DataFrame({("τ" if k == "tau" else k): comparison[k].map(_key) for k in keys})
+    table = _key_columns(comparison, keys)
     table["metric"] = comparison["metric"].map(PAPER_METRICS)
     table["ours"] = [
         format_mean_std(m, s)

@@ -59,7 +59,7 @@ def test_listing_trials_reads_the_index_only_and_never_a_prediction(
     assert not any("predictions" in p for p in parquet_reads)
 
 
-@pytest.mark.parametrize("ci", [False, True])
+@pytest.mark.parametrize("ci", [False, True, "bootstrap"])
 def test_summary_is_what_gwin_tables_prints_as_csv(synthetic_study, ci):
     study = gwin.open_study(synthetic_study)
     printed = pd.read_csv(io.StringIO(build(str(synthetic_study), fmt="csv", inference=ci)))
