@@ -41,6 +41,7 @@ def build_report(results: str | Path, split: str = "test", tau: float = REPORT_T
         lambda: section_of.tables(page, r, swept, split),
         lambda: section_of.figures(page, r, sweeps, swept, split, tau),
         lambda: section_of.variability(page, sweeps, swept, tau, split),
+        lambda: section_of.noise_sources(page, r, swept, split, tau),
         lambda: section_of.sensitivity(page, sweeps, swept, tau, split),
         lambda: section_of.robustness(page, r, swept, tau),
         lambda: section_of.selective(page, r, swept, split),

@@ -33,6 +33,8 @@ from gwin.report.tables import (
     selective_blocks,
     sweep_blocks,
     tau_blocks,
+    variance_blocks,
+    variance_table,
 )
 from gwin.store.location import name_of
 from gwin.store.reader import Results
@@ -166,6 +168,27 @@ def variability(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float, 
     cols = ["dataset", "classifier", *swept, "seed", "trial_id", *HEADLINE_METRICS]
     shown = rows[cols].rename(columns=HEADLINE_METRICS).sort_values(cols[: 3 + len(swept)])
     page.table(shown.round(2), f"Per-trial values at τ = {tau:g}.", keys=4 + len(swept))
+
+
+def noise_sources(page: Page, r: Results, swept: list[str], split: str, tau: float) -> None:
+    page.heading(2, f"Where the variance comes from (τ = {tau:g})")
+    page.text(
+        "The spread of a gain over seeds, split into what a fresh test sample would move it by "
+        "(test), what C's Monte Carlo draws move it by (MC: a likely upper bound, as it "
+        "assumes the GWIN's verdict varies between draws as C's does on x) and the rest, "
+        "training (generator seed and data order: what more seeds average out; it subtracts "
+        "test although the seeds share one test set, so it is a lower bound). A large MC share "
+        "says more Monte Carlo samples would tighten the result; a large training share, more "
+        "seeds; a large test share, a larger test set. The bootstrap interval resamples each "
+        "seed's test inputs (gwin.metrics.variance, gwin.metrics.bootstrap; docs/schema.md)."
+    )
+    for b in variance_blocks(r, swept, split, "none", tau, bootstrap=True):
+        page.table(
+            variance_table(b.agg, b.keys),
+            f"{b.dataset} / {b.classifier}: {b.caption}; n = seeds whose rejected set is "
+            "not empty.",
+            keys=len(b.keys),
+        )
 
 
 def sensitivity(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float, split: str) -> None:

@@ -87,6 +87,18 @@ def test_report_holds_the_numbers_and_sections(synthetic_html, synthetic_study):
         assert heading in synthetic_html, heading
 
 
+def test_report_shows_where_the_variance_comes_from(synthetic_html, synthetic_study):
+    from gwin import open_study
+
+    section = synthetic_html.split("Where the variance comes from (τ = 0.8)</h2>", 1)[1]
+    section = section.split("<h2>", 1)[0]
+    assert "test split, corruption none" in section and "95% bootstrap CI" in section
+    rows = open_study(synthetic_study).variance(tau=0.8)
+    for _, row in rows[rows["n_seeds"] > 1].iterrows():  # Study.variance's numbers, shown
+        sd, share = row["gain_over_identity_sd_mc"], row["gain_over_identity_share_mc"]
+        assert f"{sd:.2f} ({100 * share:.0f}%)" in section
+
+
 def test_report_opens_with_the_verdict(synthetic_html):
     body = synthetic_html.split("<body>", 1)[1].lstrip()
     first, rest = body.split("\n", 1)
