@@ -134,9 +134,10 @@ class Study:
         """Where the variance over seeds comes from (gwin.metrics.variance), per dataset,
         classifier, setting and tau, for both headline metrics: `n_seeds`, `{metric}_mean`, the
         sd in points of each component (`{metric}_sd_seeds`, `_sd_test`, `_sd_mc`,
-        `_sd_training`) and the shares of the seeds' variance (`{metric}_share_test`, `_mc`,
-        `_training`); exactly the rows of `gwin tables --variance --format csv`. Reads each
-        trial's predictions once. `tau`: that threshold's rows only."""
+        `_sd_training`, and `_sd_mean` of the mean over seeds) and the shares of the mean's
+        variance (`{metric}_share_test`, `_mc`, `_training`, adding up to 1); exactly the rows
+        of `gwin tables --variance --format csv`. Reads each trial's predictions once. `tau`:
+        that threshold's rows only."""
         return _rows(variance_blocks(self.results, _by(by), _split(split), corruption, tau), None)
 
     def curves(self) -> pd.DataFrame:

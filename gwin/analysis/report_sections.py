@@ -173,14 +173,16 @@ def variability(page: Page, sweeps: pd.DataFrame, swept: list[str], tau: float, 
 def noise_sources(page: Page, r: Results, swept: list[str], split: str, tau: float) -> None:
     page.heading(2, f"Where the variance comes from (τ = {tau:g})")
     page.text(
-        "The spread of a gain over seeds, split into what a fresh test sample would move it by "
-        "(test), what C's Monte Carlo draws move it by (MC: a likely upper bound, as it "
-        "assumes the GWIN's verdict varies between draws as C's does on x) and the rest, "
-        "training (generator seed and data order: what more seeds average out; it subtracts "
-        "test although the seeds share one test set, so it is a lower bound). A large MC share "
-        "says more Monte Carlo samples would tighten the result; a large training share, more "
-        "seeds; a large test share, a larger test set. The bootstrap interval resamples each "
-        "seed's test inputs (gwin.metrics.variance, gwin.metrics.bootstrap; docs/schema.md)."
+        "How sure the mean over seeds is, and what would make it surer. The seeds' spread "
+        "holds C's Monte Carlo draws (MC: a likely upper bound, as it assumes the GWIN's "
+        "verdict varies between draws as C's does on x) and training (generator and "
+        "classifier seeds, data order: the rest); the seeds share one test set, so what a "
+        "fresh test sample would move the result by (test) comes on top, and more seeds do "
+        "not shrink it. The shares are of the mean's variance and add up to 1: a large "
+        "training share says more seeds would tighten the result; a large MC share, more "
+        "seeds or more Monte Carlo samples; a large test share, a larger test set. The "
+        "bootstrap interval resamples each seed's test inputs (gwin.metrics.variance, "
+        "gwin.metrics.bootstrap; docs/schema.md)."
     )
     for b in variance_blocks(r, swept, split, "none", tau, bootstrap=True):
         page.table(

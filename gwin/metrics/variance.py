@@ -7,13 +7,9 @@ before = bnn). Per seed, the value is 100 · (a − b) / |R|, with a the rejecte
 after-verdict gets right and b those only the before-verdict gets right. Over the seeds of a
 setting (at one tau, split and corruption), with every seed whose R is empty left out:
 
-- **seeds**: s², the sample variance (ddof = 1) over seeds of the per-seed value: the total a
-  reader sees as the spread of the seeds (NaN with fewer than two seeds).
-- **test**: the mean over seeds of the per-seed test-sampling variance of the value,
-  100² · (p₊ + p₋ − (p₊ − p₋)²) / |R|, p₊ = a / |R| and p₋ = b / |R|: the plug-in variance of
-  the mean of d_i ∈ {−1, 0, +1} (after right only, neither or both, before right only) over
-  the |R| inputs. It is what a fresh test sample would move the value by, the width of the
-  bootstrap interval of gwin.metrics.bootstrap.
+- **seeds**: s², the sample variance (ddof = 1) over the n seeds of the per-seed value: the
+  spread a reader sees (NaN with fewer than two seeds). The seeds of a study share one fixed
+  test set (gwin.data), so s² holds what differs between seeds: training and the draws.
 - **mc**: the mean over seeds of the Monte Carlo-draw variance of the value. Identity and BNN
   are two independent T-draw verdicts of C on the same inputs, so per input
   E[(1[identity right] − 1[bnn right])²] = 2 p_i (1 − p_i), p_i the chance one verdict is
@@ -22,14 +18,18 @@ setting (at one tau, split and corruption), with every seed whose R is empty lef
   The value is a difference of two verdicts that each carry that noise: mc ≈ 100² · D / |R|².
   This assumes the GWIN verdict's draws vary as C's do on x; G's outputs are confident (C is
   sure of most translated inputs), so its draws vary less and mc is likely an upper bound.
-- **training**: max(0, seeds − test − mc): what is left of the seeds' spread for training
-  (generator seed, data order) to explain, the part that more seeds average out, while more
-  Monte Carlo draws T shrink mc only.
-
-The components are read as additive. The seeds of a study share one fixed test set
-(gwin.data), so the test term is not in fact part of s² (every seed sees the same inputs):
-subtracting it makes `training` conservative, a lower bound of the training spread (and a
-lower one still where mc overstates the draw noise).
+- **training**: max(0, seeds − mc): the rest of the seeds' spread (generator seed, classifier
+  seed, data order), a lower bound where mc overstates the draws.
+- **test**: the mean over seeds of the per-seed test-sampling variance of the value,
+  100² · (p₊ + p₋ − (p₊ − p₋)²) / |R|, p₊ = a / |R| and p₋ = b / |R|: the plug-in variance of
+  the mean of d_i ∈ {−1, 0, +1} (after right only, neither or both, before right only) over
+  the |R| inputs, what a fresh test sample would move the value by (the bootstrap interval of
+  gwin.metrics.bootstrap). It is not in s² (every seed sees the same inputs) and more seeds do
+  not shrink it: it is taken whole, as if the seeds' test errors were one (an upper bound).
+- **mean**: seeds / n + test, the variance of the reported mean over seeds. Its shares say
+  what would tighten a result: training's (max(0, seeds − mc) / n) shrinks with more seeds,
+  mc's (min(mc, seeds) / n) with more seeds or more draws T, test's only with a larger test
+  set. The three shares add up to 1.
 
 Everything comes from counts: `outcome_counts` gives, per tau, how many inputs are accepted
 and how many rejected ones fall in each of the 8 combinations of the gwin, identity and bnn
@@ -60,7 +60,8 @@ METRICS = (
     ("gain_over_identity", "gwin", "identity"),
     ("rejected_acc_delta", "gwin", "bnn"),
 )
-COMPONENTS = ("seeds", "test", "mc", "training")
+COMPONENTS = ("seeds", "test", "mc", "training", "mean")
+SHARES = ("test", "mc", "training")  # of the mean's variance; they add up to 1
 
 
 def outcome_counts(predictions: pd.DataFrame, taus: Sequence[float]) -> np.ndarray:
@@ -116,12 +117,21 @@ def components(per_seed_kinds: np.ndarray, per_seed_discordant: np.ndarray) -> d
     seeds = float(np.var(values, ddof=1)) if len(values) > 1 else math.nan
     test = float(np.mean(100**2 * (p_plus + p_minus - (p_plus - p_minus) ** 2) / n_rejected))
     mc = float(np.mean(100**2 * d / n_rejected**2))
-    training = math.nan if math.isnan(seeds) else max(0.0, seeds - test - mc)
-    return {"seeds": seeds, "test": test, "mc": mc, "training": training}
+    if math.isnan(seeds):
+        return {"seeds": seeds, "test": test, "mc": mc, "training": seeds, "mean": seeds}
+    training = max(0.0, seeds - mc)
+    return {"seeds": seeds, "test": test, "mc": mc, "training": training,
+            "mean": seeds / len(values) + test}  # fmt: skip
 
 
-def shares(variances: dict[str, float]) -> dict[str, float]:
-    """test, mc and training as shares of the seeds variance (NaN where it is 0 or undefined)."""
-    total = variances["seeds"]
-    defined = total > 0  # False for NaN too
-    return {c: variances[c] / total if defined else math.nan for c in COMPONENTS[1:]}
+def shares(variances: dict[str, float], n_seeds: int) -> dict[str, float]:
+    """test, mc and training as shares of the variance of the mean over `n_seeds` seeds (the
+    module docstring's `mean`; NaN where it is 0 or undefined): they add up to 1."""
+    total, seeds = variances["mean"], variances["seeds"]
+    if not total > 0:  # False for NaN too
+        return dict.fromkeys(SHARES, math.nan)
+    return {
+        "test": variances["test"] / total,
+        "mc": min(variances["mc"], seeds) / n_seeds / total,
+        "training": variances["training"] / n_seeds / total,
+    }

@@ -1,6 +1,6 @@
 """Test-set and Monte Carlo noise per setting x tau, from the trials' predictions: the bootstrap
 interval over test inputs, stratified by seed (gwin.metrics.bootstrap; `gwin tables --ci
-bootstrap`), and the decomposition of the seeds' variance into test, Monte Carlo and training
+bootstrap`), and the decomposition of a result's variance into test, Monte Carlo and training
 (gwin.metrics.variance; `gwin tables --variance`, the report, `Study.variance`), for both
 headline metrics: GWIN − Identity and the paper's Rejected Acc. Δ.
 
@@ -21,6 +21,7 @@ from gwin.metrics.variance import (
     COMPONENTS,
     METRICS,
     OUTCOMES,
+    SHARES,
     VERDICTS,
     components,
     discordant,
@@ -34,7 +35,7 @@ from gwin.report.stats import Results, format_mean_std
 LABELS = {"gain_over_identity": "GWIN − Identity", "rejected_acc_delta": "Rejected Acc. Δ"}
 BOOTSTRAP_COLUMNS = [f"{m}_boot_{end}" for m, _, _ in METRICS for end in ("low", "high")]
 SD_COLUMNS = [f"{m}_sd_{c}" for m, _, _ in METRICS for c in COMPONENTS]
-SHARE_COLUMNS = [f"{m}_share_{c}" for m, _, _ in METRICS for c in COMPONENTS[1:]]
+SHARE_COLUMNS = [f"{m}_share_{c}" for m, _, _ in METRICS for c in SHARES]
 VARIANCE_COLUMNS = ["n_seeds", *(f"{m}_mean" for m, _, _ in METRICS), *SD_COLUMNS, *SHARE_COLUMNS]
 SHOWN = {"test": "test", "mc": "MC", "training": "training"}
 PREDICTION_COLUMNS = ["label", "bnn_certainty", *(f"{v}_pred" for v in VERDICTS)]
@@ -78,8 +79,8 @@ def bootstrap_cis(outcomes: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
 def variance_by(outcomes: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Per `by` group (VARIANCE_COLUMNS): the seeds whose rejected set is not empty
     (`n_seeds`), and per metric its mean over them, the standard deviation in points of each
-    variance component (`{metric}_sd_{seeds,test,mc,training}`) and the share of the seeds'
-    variance of test, mc and training (`{metric}_share_...`)."""
+    variance component (`{metric}_sd_{seeds,test,mc,training,mean}`) and the shares of the
+    mean's variance of test, mc and training (`{metric}_share_...`, adding up to 1)."""
     rows = []
     for key, counts in _groups(outcomes, by):
         n_seeds = int((counts[:, 1:].sum(axis=1) > 0).sum())
@@ -89,7 +90,7 @@ def variance_by(outcomes: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
             variances = components(per_seed, discordant(counts))
             means.append(float(np.nanmean(gain(per_seed))) if n_seeds else math.nan)
             sds += [math.sqrt(variances[c]) for c in COMPONENTS]
-            parts += shares(variances).values()
+            parts += shares(variances, n_seeds).values()
         rows.append((*key, n_seeds, *means, *sds, *parts))
     return pd.DataFrame(rows, columns=[*by, *VARIANCE_COLUMNS])
 
@@ -104,14 +105,16 @@ def bootstrap_cells(agg: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def variance_cells(agg: pd.DataFrame) -> dict[str, list[str]]:
-    """`variance_by` as display strings: per metric its mean ± the seeds' sd, then the sd in
-    points of test, MC and training, each with its share of the seeds' variance."""
+    """`variance_by` as display strings: per metric its mean ± the seeds' sd and the sd of that
+    mean, then the sd in points of test, MC and training, each with its share of the mean's
+    variance."""
     shown: dict[str, list[str]] = {}
     for m, label in LABELS.items():
         shown[f"{label} (mean ± sd over seeds)"] = [
             format_mean_std(mean, sd) for mean, sd in zip(agg[f"{m}_mean"], agg[f"{m}_sd_seeds"],
                                                           strict=True)
         ]  # fmt: skip
+        shown[f"{label}: sd of the mean"] = [_sd_share(sd, math.nan) for sd in agg[f"{m}_sd_mean"]]
         for c, name in SHOWN.items():
             shown[f"{label}: {name} sd (share)"] = [
                 _sd_share(sd, share)

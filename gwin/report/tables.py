@@ -142,7 +142,7 @@ def variance_blocks(
     caption = (
         f"{split} split, corruption {corruption}{pooled}; where the variance over seeds comes "
         "from: sd in points of the test sample, the Monte Carlo draws and training, with "
-        "each one's share of the seeds' variance"
+        "each one's share of the variance of the mean over seeds"
     )
     if bootstrap:
         agg = agg.merge(bootstrap_cis(outcomes, group), on=group, validate="one_to_one")

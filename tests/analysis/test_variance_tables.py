@@ -44,12 +44,13 @@ def variance_by_hand(study, trial_ids: list[str], tau: float, before: str) -> di
         test.append(100**2 * (plus + minus - (plus - minus) ** 2) / n)
         mc.append(100**2 * (identity_ok != bnn_ok).sum() / n**2)
     seeds = np.var(values, ddof=1)
-    training = max(0.0, seeds - np.mean(test) - np.mean(mc))
+    training = max(0.0, seeds - np.mean(mc))
     return {
         "seeds": math.sqrt(seeds),
         "test": math.sqrt(np.mean(test)),
         "mc": math.sqrt(np.mean(mc)),
         "training": math.sqrt(training),
+        "mean": math.sqrt(seeds / len(values) + np.mean(test)),
     }
 
 
@@ -88,9 +89,12 @@ def test_variance_rows_are_the_formulas_on_the_trials_predictions(synthetic_stud
         expected = variance_by_hand(synthetic_study, SETTING, 0.8, before)
         got = {c: row[f"{metric}_sd_{c}"] for c in expected}
         assert got == pytest.approx(expected), metric
-        seeds = expected["seeds"] ** 2
-        for c in ("test", "mc", "training"):
-            assert row[f"{metric}_share_{c}"] == pytest.approx(expected[c] ** 2 / seeds)
+        seeds, mean = expected["seeds"] ** 2, expected["mean"] ** 2  # 2 seeds
+        shares = {"test": expected["test"] ** 2 / mean,
+                  "mc": min(expected["mc"] ** 2, seeds) / 2 / mean,
+                  "training": expected["training"] ** 2 / 2 / mean}  # fmt: skip
+        for c, share in shares.items():
+            assert row[f"{metric}_share_{c}"] == pytest.approx(share)
     # markdown: a table per dataset / classifier, its caption says which split and what it is
     assert main([str(synthetic_study), "--variance", "--split", "val"]) == 0
     text = capsys.readouterr().out

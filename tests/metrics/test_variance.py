@@ -67,35 +67,40 @@ def test_two_seeds_by_hand():
     # seeds: values 20 and 0, mean 10, s² = (10² + 10²) / 1 = 200
     # test: A 100² (0.4 - 0.2²) / 100 = 36, B 100² (0.36 - 0) / 100 = 36: 36
     # mc: 100² · 64 / 100² = 64 for each: 64
-    # training: 200 - 36 - 64 = 100
+    # training: 200 - 64 = 136; the mean over the 2 seeds: 200 / 2 + 36 = 136
     ours = [kinds(s, "gwin", "identity") for s in (SEED_A, SEED_B)]
     d = discordant(np.stack([SEED_A, SEED_B]))
     assert d.tolist() == [64, 64]
     got = components(np.stack(ours), d)
-    assert got == pytest.approx({"seeds": 200.0, "test": 36.0, "mc": 64.0, "training": 100.0})
-    # as sd in points: 14.14, 6, 8, 10; as shares of 200: 18%, 32%, 50%
-    assert {k: math.sqrt(v) for k, v in got.items()} == pytest.approx(
-        {"seeds": math.sqrt(200), "test": 6.0, "mc": 8.0, "training": 10.0}
+    assert got == pytest.approx(
+        {"seeds": 200.0, "test": 36.0, "mc": 64.0, "training": 136.0, "mean": 136.0}
     )
-    assert shares(got) == pytest.approx({"test": 0.18, "mc": 0.32, "training": 0.5})
+    # as sd in points: 14.14, 6, 8, 11.66, 11.66
+    assert math.sqrt(got["test"]) == pytest.approx(6.0) and math.sqrt(got["mc"]) == 8.0
+    # shares of the mean's 136: test 36, mc 64 / 2 = 32, training 136 / 2 = 68
+    assert shares(got, 2) == pytest.approx({"test": 36 / 136, "mc": 32 / 136, "training": 0.5})
+    assert sum(shares(got, 2).values()) == pytest.approx(1.0)
 
 
 def test_the_papers_metric_and_training_never_below_zero():
     # Rejected Acc. Δ (gwin against bnn): only-gwin is rejected_110 (24, 28), only-bnn none:
     # values 24 and 28, s² = 8; test A 100² (0.24 - 0.24²) / 100 = 18.24, B 0.28 - 0.28² =
-    # 0.2016: 20.16, mean 19.2; mc 64 as before (the same D); 8 - 19.2 - 64 < 0: training 0
+    # 0.2016: 20.16, mean 19.2; mc 64 as before (the same D); 8 - 64 < 0: training 0; the
+    # mean over 2 seeds: 8 / 2 + 19.2 = 23.2, of which test 19.2 and mc min(64, 8) / 2 = 4
     paper = np.stack([kinds(s, "gwin", "bnn") for s in (SEED_A, SEED_B)])
     got = components(paper, np.array([64, 64]))
-    assert got == pytest.approx({"seeds": 8.0, "test": 19.2, "mc": 64.0, "training": 0.0})
-    assert shares(got) == pytest.approx({"test": 2.4, "mc": 8.0, "training": 0.0})
+    assert got == pytest.approx(
+        {"seeds": 8.0, "test": 19.2, "mc": 64.0, "training": 0.0, "mean": 23.2}
+    )
+    assert shares(got, 2) == pytest.approx({"test": 19.2 / 23.2, "mc": 4 / 23.2, "training": 0})
 
 
 def test_one_seed_and_empty_rejected_sets():
     one = components(kinds(SEED_A, "gwin", "identity")[None], np.array([64]))
     # one seed: no spread over seeds (and so no training), but test and mc are defined
-    assert math.isnan(one["seeds"]) and math.isnan(one["training"])
+    assert all(math.isnan(one[c]) for c in ("seeds", "training", "mean"))
     assert (one["test"], one["mc"]) == pytest.approx((36.0, 64.0))
-    assert all(math.isnan(v) for v in shares(one).values())
+    assert all(math.isnan(v) for v in shares(one, 1).values())
     # a seed that rejects nothing is left out: the same as seed A alone
     empty = outcomes(150)
     both = np.stack([SEED_A, empty])
@@ -111,5 +116,5 @@ def test_no_variation_anywhere_is_zero_not_undefined():
     # values 100 and 100, p+ = 1 (100² (1 - 1) / |R| = 0), D = 0
     fixed = np.stack([outcomes(5, rejected_100=40), outcomes(9, rejected_100=20)])
     got = components(kinds(fixed, "gwin", "identity"), discordant(fixed))
-    assert got == {"seeds": 0.0, "test": 0.0, "mc": 0.0, "training": 0.0}
-    assert all(math.isnan(v) for v in shares(got).values())  # no spread to share out
+    assert got == {"seeds": 0.0, "test": 0.0, "mc": 0.0, "training": 0.0, "mean": 0.0}
+    assert all(math.isnan(v) for v in shares(got, 2).values())  # no spread to share out

@@ -90,10 +90,11 @@ def test_variance_by_gives_the_hand_computed_components():
     x = out.loc["x"]
     assert x["n_seeds"] == 2
     assert (x["gain_over_identity_mean"], x["rejected_acc_delta_mean"]) == (10.0, 26.0)
-    ours = [x[f"gain_over_identity_sd_{c}"] for c in ("seeds", "test", "mc", "training")]
-    assert ours == pytest.approx([math.sqrt(200), 6.0, 8.0, 10.0])
+    # tests/metrics/test_variance.py works these out: training 200 - 64, the mean 200 / 2 + 36
+    ours = [x[f"gain_over_identity_sd_{c}"] for c in ("seeds", "test", "mc", "training", "mean")]
+    assert ours == pytest.approx([math.sqrt(200), 6.0, 8.0, math.sqrt(136), math.sqrt(136)])
     shares = [x[f"gain_over_identity_share_{c}"] for c in ("test", "mc", "training")]
-    assert shares == pytest.approx([0.18, 0.32, 0.5])
+    assert shares == pytest.approx([36 / 136, 32 / 136, 0.5])
     assert x["rejected_acc_delta_sd_seeds"] == pytest.approx(math.sqrt(8))
     assert x["rejected_acc_delta_sd_training"] == 0.0
     y = out.loc["y"]  # one seed: no spread over seeds; test and mc are 0 (every input fixed)
@@ -102,7 +103,8 @@ def test_variance_by_gives_the_hand_computed_components():
     shown = variance_table(variance_by(outcome_rows(), ["setting"]), ["setting"])
     means = shown["GWIN − Identity (mean ± sd over seeds)"]
     assert means.tolist() == ["10.00 ± 14.14", "100.00 ± n/a"]
-    assert shown["GWIN − Identity: MC sd (share)"].tolist() == ["8.00 (32%)", "0.00"]
+    assert shown["GWIN − Identity: MC sd (share)"].tolist() == ["8.00 (24%)", "0.00"]
+    assert shown["GWIN − Identity: sd of the mean"].tolist() == ["11.66", "n/a"]
     assert shown["Rejected Acc. Δ: training sd (share)"].tolist() == ["0.00 (0%)", "n/a"]
     assert shown["n"].tolist() == [2, 1]
     assert set(variance_cells(variance_by(outcome_rows(), ["setting"]))) < set(shown.columns)
