@@ -18,6 +18,7 @@ import pandas as pd
 
 from gwin.errors import GwinError
 from gwin.method.rejection import REPORT_TAU
+from gwin.metrics.labels import LABELS
 from gwin.report.curves import curves_table
 from gwin.report.stats import (
     TABLE_KEYS,
@@ -106,6 +107,12 @@ class Study:
             "error",
         ]
         return every.reindex(columns=columns).rename(columns=RENAMED)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Metric column -> the header `gwin tables` and the report give it
+        (gwin.metrics.labels), e.g. "gain_over_identity" -> "GWIN − Identity"."""
+        return dict(LABELS)
 
     def summary(
         self,

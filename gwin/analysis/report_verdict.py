@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gwin.metrics.labels import LABELS
 from gwin.report.html_page import Page
 from gwin.report.reading import verdict_line
 from gwin.report.verdict import VERDICT_METRICS, setting_label, verdict, verdict_table
-
-SHORT = {"rejected_acc_delta": "Rejected Acc. Δ", "gain_over_identity": "GWIN − Identity"}
 
 
 def verdict_block(
@@ -27,6 +26,6 @@ def verdict_block(
         page.table(verdict_table(frame, swept), keys=2)
         for _, row in frame.iterrows():
             intervals = {
-                SHORT[m]: (row[f"{m}_ci_low"], row[f"{m}_ci_high"]) for m in VERDICT_METRICS
+                LABELS[m]: (row[f"{m}_ci_low"], row[f"{m}_ci_high"]) for m in VERDICT_METRICS
             }
             page.text(verdict_line(setting_label(row, swept), int(row["seeds"]), tau, intervals))

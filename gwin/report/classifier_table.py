@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gwin.method.rejection import REPORT_TAU
+from gwin.metrics.labels import classifier_labels
 from gwin.report.stats import (
     aggregate,
     at_tau,
@@ -20,17 +21,10 @@ from gwin.report.stats import (
 )
 from gwin.store.reader import Results
 
-COMPARISON_METRICS = {
-    "bnn_acc": "C Acc.",
-    "pct_reject": "% Reject",
-    "bnn_acc_rejected": "C Acc. (rejected)",
-    "gwin_acc_rejected": "C+GWIN Acc. (rejected)",
-    "identity_acc_rejected": "Identity Acc. (rejected)",
-    "gain_over_identity": "GWIN − Identity",
-    "bnn_aurc": "AURC C (%)",
-    "ece": "ECE (%)",
-    "nll": "NLL",
-}
+COMPARISON_METRICS = classifier_labels(
+    ["bnn_acc", "pct_reject", "bnn_acc_rejected", "gwin_acc_rejected", "identity_acc_rejected",
+     "gain_over_identity", "bnn_aurc", "ece", "nll"]
+)  # fmt: skip
 
 
 def comparison_keys(results: Results) -> list[str]:

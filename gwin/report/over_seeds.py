@@ -22,6 +22,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from gwin.errors import GwinError
+from gwin.metrics.labels import LABELS
 
 GAIN = "gain_over_identity"
 PAIR = ("gwin_acc_rejected", "identity_acc_rejected")
@@ -30,8 +31,13 @@ PAPER_PAIR = ("gwin_acc_rejected", "bnn_acc_rejected")
 LEVEL = 0.95
 # per metric: (its column, the pair it is the difference of, the p column, the headers)
 TESTS = (
-    (GAIN, PAIR, "paired_t_p", ("GWIN − Identity 95% CI", "paired t p")),
-    (PAPER_GAIN, PAPER_PAIR, "paired_t_p_vs_bnn", ("Rejected Acc. Δ 95% CI", "paired t p vs BNN")),
+    (GAIN, PAIR, "paired_t_p", (f"{LABELS[GAIN]} 95% CI", "paired t p")),
+    (
+        PAPER_GAIN,
+        PAPER_PAIR,
+        "paired_t_p_vs_bnn",
+        (f"{LABELS[PAPER_GAIN]} 95% CI", "paired t p vs BNN"),
+    ),  # fmt: skip
 )
 INFERENCE_COLUMNS = [c for m, _, p, _ in TESTS for c in (f"{m}_ci_low", f"{m}_ci_high", p)]
 

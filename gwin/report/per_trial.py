@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from gwin.method.rejection import REPORT_TAU
+from gwin.metrics.labels import LABELS, PAPER_LABELS
 from gwin.metrics.paired import paired_counts
 from gwin.report.stats import Results, config_columns, swept_columns
 
@@ -84,14 +85,14 @@ def per_trial(results: Results, tau: float) -> pd.DataFrame:
 def per_trial_table(frame: pd.DataFrame) -> pd.DataFrame:
     """`per_trial` as display strings: ours (GWIN − Identity) first, then the paper's metric."""
     out = frame.drop(columns=SHOWN).astype(str)
-    out["GWIN − Identity val / test"] = [
+    out[f"{LABELS['gain_over_identity']} val / test"] = [
         f"{_signed(v)} / {_signed(t)}" for v, t in zip(frame["val_gain"], frame["test_gain"],
                                                        strict=True)
     ]  # fmt: skip
     out["vs identity fixed / broken (p)"] = _mcnemar(frame, "fixed", "broken", "mcnemar_p")
-    out["BNN Acc."] = frame["test_bnn_acc_rejected"].map(_plain)
-    out["BNN+GWIN Acc."] = frame["test_gwin_acc_rejected"].map(_plain)
-    out["Rejected Acc. Δ val / test"] = [
+    for column in ("bnn_acc_rejected", "gwin_acc_rejected"):  # the paper's words for them
+        out[PAPER_LABELS[column]] = frame[f"test_{column}"].map(_plain)
+    out[f"{LABELS['rejected_acc_delta']} val / test"] = [
         f"{_signed(v)} / {_signed(t)}"
         for v, t in zip(frame["val_rejected_acc_delta"], frame["test_rejected_acc_delta"],
                         strict=True)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from gwin.metrics.bootstrap import bootstrap_interval, gain
+from gwin.metrics.labels import labels
 from gwin.metrics.variance import (
     COMPONENTS,
     METRICS,
@@ -32,7 +33,7 @@ from gwin.metrics.variance import (
 from gwin.report.over_seeds import interval_text
 from gwin.report.stats import Results, format_mean_std
 
-LABELS = {"gain_over_identity": "GWIN − Identity", "rejected_acc_delta": "Rejected Acc. Δ"}
+LABELS = labels(m for m, _, _ in METRICS)
 BOOTSTRAP_COLUMNS = [f"{m}_boot_{end}" for m, _, _ in METRICS for end in ("low", "high")]
 SD_COLUMNS = [f"{m}_sd_{c}" for m, _, _ in METRICS for c in COMPONENTS]
 SHARE_COLUMNS = [f"{m}_share_{c}" for m, _, _ in METRICS for c in SHARES]

@@ -11,14 +11,15 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from gwin.metrics.labels import LABELS as COLUMN_LABELS
 from gwin.metrics.sweep import certainty_change
 from gwin.report.figure_style import LABELS, figure_legend, new_figure, zero_line
 
 # the headline (ours) first, then the paper's metric
 SEED_METRICS = ("gain_over_identity", "rejected_acc_delta")
 SEED_LABELS = {
-    "gain_over_identity": "GWIN − Identity (points)",
-    "rejected_acc_delta": "Rejected Acc. Δ, vs BNN (points)",
+    "gain_over_identity": f"{COLUMN_LABELS['gain_over_identity']} (points)",
+    "rejected_acc_delta": f"{COLUMN_LABELS['rejected_acc_delta']}, vs BNN (points)",
 }
 SETTING_COLORS = ("#8da0cb", "#fc8d62", "#66c2a5", "#e78ac3", "#a6d854", "#ffd92f", "#b3b3b3")
 

@@ -6,23 +6,9 @@ import math
 
 import pandas as pd
 
-# sweep column -> the paper's column header
-PAPER_COLUMNS = {
-    "tau": "tau",
-    "pct_reject": "% Reject",
-    "bnn_acc_rejected": "BNN Acc.",
-    "gwin_acc_rejected": "BNN+GWIN Acc.",
-    "rejected_acc_delta": "Rejected Acc. Δ",
-    "overall_acc_delta": "Overall Acc. Δ",
-    "error_delta_pct": "% Error Δ",
-}
-# The identity baseline beside them (not in the paper): C re-drawn on the unchanged x.
-BASELINE_COLUMNS = {
-    "identity_acc_rejected": "Identity Acc.",
-    "identity_rejected_acc_delta": "Identity Δ",
-    "gain_over_identity": "GWIN − Identity",
-}
-SWEEP_TABLE_COLUMNS = {**PAPER_COLUMNS, **BASELINE_COLUMNS}
+from gwin.metrics.labels import BASELINE_LABELS, PAPER_LABELS
+
+SWEEP_TABLE_COLUMNS = {**PAPER_LABELS, **BASELINE_LABELS}
 
 
 def _num(value: float) -> str:

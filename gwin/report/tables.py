@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gwin.errors import GwinError
+from gwin.metrics.labels import BASELINE_LABELS, PAPER_LABELS, labels
 from gwin.paper import METRICS as PAPER_METRICS_ORDER
 from gwin.paper import has_reference, paper_reference
 from gwin.report.over_seeds import INFERENCE_COLUMNS, inference_cells, over_seeds
@@ -37,37 +38,36 @@ from gwin.report.stats import (
     trial_selective,
     trial_sweeps,
 )
-from gwin.report.sweep_table import BASELINE_COLUMNS, PAPER_COLUMNS
 
 FORMATS = ("markdown", "latex", "csv", "html")
 CI_KINDS = ("t", "bootstrap")  # gwin tables --ci [t|bootstrap]; Study.summary(ci=)
 # The paper's Table 1/2 columns (docs/design.md section 4), in its order.
-PAPER_METRICS = {k: PAPER_COLUMNS[k] for k in PAPER_METRICS_ORDER}
+PAPER_METRICS = labels(PAPER_METRICS_ORDER, PAPER_LABELS)
 # The tau-sweep tables: the paper's columns with the identity baseline beside them.
-SWEEP_METRICS_SHOWN = {**PAPER_METRICS, **BASELINE_COLUMNS}
-HEADLINE_METRICS = {
-    "bnn_acc": "BNN Acc.",
-    "pct_reject": "% Reject",
-    "bnn_acc_rejected": "BNN Acc. (rejected)",
-    "gwin_acc_rejected": "BNN+GWIN Acc. (rejected)",
-    "identity_acc_rejected": "Identity Acc. (rejected)",
-    "gain_over_identity": "GWIN − Identity",
-    "overall_acc_delta": "Overall Acc. Δ",
-}
-ROBUSTNESS_METRICS = {
-    "bnn_acc": "BNN Acc.",
-    "pct_reject": "% Reject",
-    "bnn_reject_acc": "BNN w/ Reject Acc.",
-    "gwin_acc": "BNN+GWIN Acc.",
-    "reject_acc_delta": "w/ Reject − BNN",
-    "overall_acc_delta": "BNN+GWIN − BNN",
-    "rejected_acc_delta": "Rejected Acc. Δ",
-}
-SELECTIVE_METRICS = {
-    "bnn_aurc": "AURC BNN w/ reject (%)",
-    "gwin_aurc": "AURC BNN+GWIN w/ reject (%)",
-    "aurc_delta": "AURC Δ",
-}
+SWEEP_METRICS_SHOWN = {**PAPER_METRICS, **BASELINE_LABELS}
+HEADLINE_METRICS = labels(
+    [
+        "bnn_acc",
+        "pct_reject",
+        "bnn_acc_rejected",
+        "gwin_acc_rejected",
+        "identity_acc_rejected",
+        "gain_over_identity",
+        "overall_acc_delta",
+    ]
+)
+ROBUSTNESS_METRICS = labels(
+    [
+        "bnn_acc",
+        "pct_reject",
+        "bnn_reject_acc",
+        "gwin_acc",
+        "reject_acc_delta",
+        "overall_acc_delta",
+        "rejected_acc_delta",
+    ]
+)
+SELECTIVE_METRICS = labels(["bnn_aurc", "gwin_aurc", "aurc_delta"])
 
 
 @dataclass

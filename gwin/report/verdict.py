@@ -15,13 +15,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from gwin.metrics.labels import LABELS
 from gwin.report.over_seeds import GAIN, PAPER_GAIN, TESTS, over_seeds
 from gwin.report.stats import TABLE_KEYS, aggregate, at_tau
 
 # the paper's metric first, as the paper reads; then ours
 VERDICT_METRICS = {
-    PAPER_GAIN: "Rejected Acc. Δ (BNN+GWIN − BNN)",
-    GAIN: "GWIN − Identity",
+    PAPER_GAIN: f"{LABELS[PAPER_GAIN]} (BNN+GWIN − BNN)",
+    GAIN: LABELS[GAIN],
 }
 _P_COLUMN = {metric: p for metric, _, p, _ in TESTS}
 
