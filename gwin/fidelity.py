@@ -51,8 +51,9 @@ def rejection_sweep(
 
 def measure_classifier(cfg: TrialConfig, taus: Sequence[float] = PAPER_TAUS) -> ClassifierFigures:
     """Train (or load) C and P_c exactly as a trial does, then evaluate C on the test split."""
+    from gwin.cached_stages import load_classifier, load_confident_indices
     from gwin.device import mc_chunk, resolve_device
-    from gwin.trial import load_classifier, load_confident_indices, stage_seed
+    from gwin.method.trial_eval import stage_seed
 
     started = time.perf_counter()
     device = resolve_device(cfg.device)

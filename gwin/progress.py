@@ -1,7 +1,7 @@
 """Progress bars for the long stages (C's certainties for P_c, evaluation, the index, the
 report), on a terminal only: a study's workers, CI logs and pipes get none, as the training
 bar (gwin.method.train_callbacks.ProgressBar). Updates count inputs or items already known on the
-host, so a bar never waits for the device."""
+host, so a bar never waits for the device. `note` writes a trial's `[gwin]` lines."""
 
 from __future__ import annotations
 
@@ -28,3 +28,9 @@ def bar(total: int, desc: str, enabled: bool | None = None, unit: str = "input")
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=desc, unit=unit, leave=False)
+
+
+def note(enabled: bool, message: str) -> None:
+    """One `[gwin] message` line on stderr, when `enabled` (a trial's `cfg.progress`)."""
+    if enabled:
+        print(f"[gwin] {message}", file=sys.stderr, flush=True)

@@ -216,8 +216,8 @@ def test_a_damaged_sidecar_is_reported_and_the_artifact_rebuilt(tmp_path, capsys
 def test_a_classifier_built_with_other_threads_or_on_another_device_is_not_served(tmp_path):
     """Training on 1 or 2 CPU threads, or on a GPU, gives another classifier (summation order):
     a trial must not silently get the one whichever run filled the cache first built."""
+    from gwin.cached_stages import load_classifier
     from gwin.data import load_dataset
-    from gwin.trial import load_classifier
 
     cfg = BASE.replace(clf_epochs=1, limit_train=64, cache_dir=str(tmp_path))
     train = load_dataset("digits", None, limit_train=64).train

@@ -19,9 +19,9 @@ LAYERS = {
     "the method": ["gwin.device", "gwin.method"],
     # the plumbing beside it, which runs, caches, saves and reuses the method: never imported
     # back by gwin/method/
-    "running the method": ["gwin.faults", "gwin.cache", "gwin.tracking", "gwin.trial",
-                           "gwin.images", "gwin.model_folder", "gwin.model", "gwin.apply",
-                           "gwin.fidelity"],
+    "running the method": ["gwin.faults", "gwin.cache", "gwin.cached_stages", "gwin.tracking",
+                           "gwin.trial", "gwin.images", "gwin.model_folder", "gwin.model",
+                           "gwin.apply", "gwin.fidelity"],
     "orchestration": ["gwin.tune"],
     "studies": ["gwin.studies"],
     "reporting": ["gwin.report", "gwin.analysis", "gwin.study"],

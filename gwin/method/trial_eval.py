@@ -1,5 +1,6 @@
-"""A trial's final evaluation and the `trials` row's summary of it, shared by the end of a run
-and its snapshots (a snapshot at iteration k is evaluated exactly as a trial with iterations = k).
+"""A trial's evaluations: the validation report during training, and the final evaluation and
+the `trials` row's summary of it, shared by the end of a run and its snapshots (a snapshot at
+iteration k is evaluated exactly as a trial with iterations = k).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from gwin.device import mc_chunk
 from gwin.method.evaluate import examples_frame, predict, predictions_frame
 from gwin.method.rejection import REPORT_TAU
 from gwin.metrics.calibration import calibration
+from gwin.metrics.names import HISTORY_COLUMNS, as_val
 from gwin.metrics.paired import paired_counts
 from gwin.metrics.sweep import tau_sweep
 from gwin.store.trials_table import HEADLINE, PAIRED
@@ -28,6 +30,24 @@ def stage_seed(seed: int, stage: str) -> int:
     """The seed of one stage of a trial, from the trial's seed and the stage's name."""
     digest = hashlib.sha256(f"{seed}:{stage}".encode()).digest()
     return int.from_bytes(digest[:8], "little") % (2**63)
+
+
+def validation_report(cfg: TrialConfig, classifier, generator, x, y) -> dict[str, float]:
+    """The periodic validation report (docs/design.md section 3): the history columns at
+    REPORT_TAU on the validation inputs `x`, `y`, from the same seed at every report."""
+    torch.manual_seed(stage_seed(cfg.seed, "validate"))
+    cols = predict(
+        classifier,
+        generator,
+        x,
+        y,
+        samples=cfg.mc_samples,
+        z_dim=cfg.z_dim,
+        batch_size=mc_chunk(x.device),
+    )
+    cols.pop("bnn_score")
+    row = tau_sweep(pd.DataFrame(cols), [REPORT_TAU]).iloc[0]
+    return {as_val(k): float(row[k]) for k in HISTORY_COLUMNS}
 
 
 def evaluate_sets(
