@@ -48,10 +48,10 @@ def one_line(run: subprocess.CompletedProcess) -> str:
 
 def write_checkpoint(out: Path, trial_id: str, iteration: int = 10) -> Path:
     """A checkpoint as a run of trial `trial_id` leaves it (the CLI's own writer)."""
-    from gwin.cli import _Checkpoint
     from gwin.store.location import Folder
+    from gwin.trial_folder import Checkpoint
 
-    _Checkpoint(Folder.at(out), trial_id).save({"iteration": iteration})
+    Checkpoint(Folder.at(out), trial_id).save({"iteration": iteration})
     folder = out / "checkpoint"
     assert sorted(p.name for p in folder.iterdir()) == [
         "checkpoint.json", "gwin_state.pt", "gwin_state.pt.sha256"

@@ -25,7 +25,7 @@ LAYERS = {
     "orchestration": ["gwin.tune"],
     "studies": ["gwin.studies"],
     "reporting": ["gwin.report", "gwin.analysis", "gwin.study"],
-    "entry points": ["gwin.cli", "gwin.console", "gwin.__main__"],
+    "entry points": ["gwin.cli", "gwin.trial_folder", "gwin.console", "gwin.__main__"],
 }  # fmt: skip
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from gwin.cli import _Checkpoint, _start_from
 from gwin.errors import GwinError
 from gwin.store.location import Folder
 from gwin.store.out_lock import LOCK_FILE, one_writer, refuse_if_running, running_owner
+from gwin.trial_folder import Checkpoint, start_from
 from tests.test_cli_resume import write_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,8 +35,8 @@ def _leave(folder: Path, kind: str) -> None:
 def test_an_incomplete_checkpoint_is_no_checkpoint(tmp_path, kind, resume, capsys):
     out = tmp_path / "out"
     _leave(out / "checkpoint", kind)
-    checkpoint = _Checkpoint(Folder.at(out), "abc")
-    assert _start_from(checkpoint, resume=resume, overwrite=False) is None  # iteration 0
+    checkpoint = Checkpoint(Folder.at(out), "abc")
+    assert start_from(checkpoint, resume=resume, overwrite=False) is None  # iteration 0
     assert not (out / "checkpoint").exists()  # cleared: the run's first save starts afresh
     assert "incomplete" in capsys.readouterr().err
 
@@ -45,7 +45,7 @@ def test_a_complete_checkpoint_is_still_kept_without_resume(tmp_path):
     out = tmp_path / "out"
     write_checkpoint(out, "abc")
     with pytest.raises(GwinError, match="holds the checkpoint of an unfinished trial"):
-        _start_from(_Checkpoint(Folder.at(out), "abc"), resume=False, overwrite=False)
+        start_from(Checkpoint(Folder.at(out), "abc"), resume=False, overwrite=False)
 
 
 def test_the_folder_lock_names_its_holder_and_dies_with_it(tmp_path):
