@@ -97,6 +97,20 @@ class _Replaced(logging.Filter):
         return not str(record.msg).startswith(self.starts)
 
 
+class _AlreadyDeleted(logging.Filter):
+    """Tune's traceback for an old checkpoint that is already gone when it deletes it: with
+    2 checkpoints kept (gwin.tune.runner.CHECKPOINTS_KEPT), Tune's state saved before a driver
+    was killed may still list one it had deleted since, and deleting it again after the resume
+    fails. The trial goes on from its newest checkpoint, which is there; nothing is lost."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        gone = record.exc_info is not None and isinstance(record.exc_info[1], FileNotFoundError)
+        return not (gone and str(record.msg).startswith(CHECKPOINT_ERROR))
+
+
+CHECKPOINT_ERROR = "Trial %s: Error handling checkpoint"
+
+
 @contextmanager
 def study_output(verbosity: int) -> Iterator[None]:
     """Within the block, this process's study output (`level`, `say`) and Ray's and Tune's are
@@ -114,14 +128,15 @@ def study_output(verbosity: int) -> Iterator[None]:
     ray_logger = logging.getLogger("ray")
     saved_ray_level = ray_logger.level
     ray_logger.setLevel(_ray_level(verbosity))  # ray.init sets it again, to the same
-    filters = {logging.getLogger(name): _Replaced(starts) for name, starts in REPLACED.items()}
-    for logger, replaced in filters.items():
+    filters = [(logging.getLogger(name), _Replaced(starts)) for name, starts in REPLACED.items()]
+    filters.append((logging.getLogger("ray.tune.execution.tune_controller"), _AlreadyDeleted()))
+    for logger, replaced in filters:
         logger.addFilter(replaced)
     try:
         yield
     finally:
         _level = saved_level
-        for logger, replaced in filters.items():
+        for logger, replaced in filters:
             logger.removeFilter(replaced)
         ray_logger.setLevel(saved_ray_level)
         for name, value in saved_env.items():

@@ -95,6 +95,32 @@ def test_below_v_ray_and_tune_are_quiet_and_everything_is_restored_after():
     assert verbosity.ray_init_options(verbosity.VERBOSE) == {}
 
 
+def test_an_old_checkpoint_already_gone_is_no_error_below_v():
+    # Seen resuming an MNIST run killed with 2 checkpoints kept: Tune's saved state listed a
+    # checkpoint it had deleted since, and deleting it again printed a traceback at ERROR.
+    tune_logger = logging.getLogger("ray.tune.execution.tune_controller")
+    seen = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    tune_logger.addHandler(handler)
+
+    def error_handling_checkpoint(err: Exception) -> None:
+        try:
+            raise err
+        except Exception:
+            tune_logger.exception("Trial %s: Error handling checkpoint %s", "t1", "c")
+
+    try:
+        with verbosity.study_output(verbosity.DEFAULT):
+            error_handling_checkpoint(FileNotFoundError("Path not found: checkpoint_000003"))
+            error_handling_checkpoint(PermissionError("checkpoint_000004"))  # a real problem
+        with verbosity.study_output(verbosity.VERBOSE):  # -v: Tune's own output, all of it
+            error_handling_checkpoint(FileNotFoundError("Path not found: checkpoint_000005"))
+    finally:
+        tune_logger.removeHandler(handler)
+    assert seen == ["Trial t1: Error handling checkpoint c"] * 2
+
+
 @pytest.fixture(scope="module")
 def storage():
     # short, as a user's would be: the summary's lines hold the study's path
