@@ -85,7 +85,9 @@ def variance_by(outcomes: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     rows = []
     for key, counts in _groups(outcomes, by):
         n_seeds = int((counts[:, 1:].sum(axis=1) > 0).sum())
-        means, sds, parts = [], [], []
+        means: list[float] = []
+        sds: list[float] = []
+        parts: list[float] = []
         for _, after, before in METRICS:
             per_seed = kinds(counts, after, before)
             variances = components(per_seed, discordant(counts))

@@ -128,7 +128,9 @@ def study_output(verbosity: int) -> Iterator[None]:
     ray_logger = logging.getLogger("ray")
     saved_ray_level = ray_logger.level
     ray_logger.setLevel(_ray_level(verbosity))  # ray.init sets it again, to the same
-    filters = [(logging.getLogger(name), _Replaced(starts)) for name, starts in REPLACED.items()]
+    filters: list[tuple[logging.Logger, logging.Filter]] = [
+        (logging.getLogger(name), _Replaced(starts)) for name, starts in REPLACED.items()
+    ]
     filters.append((logging.getLogger("ray.tune.execution.tune_controller"), _AlreadyDeleted()))
     for logger, replaced in filters:
         logger.addFilter(replaced)
