@@ -1,13 +1,17 @@
-"""The GWIN's gain against its training budget, over studies: one table and one figure.
+"""The GWIN's gain against its training budget, over studies: tables and figures.
 
     gwin budget docs/data/budget_per_trial.csv --out docs/img/budget_gain.png
+    gwin budget docs/data/budget_per_trial.csv --strength-out docs/img/strength_gain.png
 
 Reads per-trial rows (one per classifier variant, seed and budget, the columns of
 `tables.py --per-trial --format csv` plus `variant`), prints mean ± std over seeds of the
 validation and test gains over the identity baseline at tau = 0.8 per variant and budget, with
 how many seeds are significant each way (exact McNemar, p < 0.05), and draws the test gain
-against the budget. The budget study's classifiers ran as separate studies, on separate
-machines, so their rows are kept as data (docs/data/) rather than as one study folder.
+against the budget. `--strength-out` adds the same cells for the LeNet-5 variants that differ
+only in classifier epochs (2, 5, 10, 30: where the gain ends as C gets stronger) and draws the
+test gain against C's epochs, one line per budget. The budget study's classifiers ran as
+separate studies, on separate machines, so their rows are kept as data (docs/data/) rather than
+as one study folder.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from gwin.report.figures import learning_curves
 from gwin.store.atomic import atomic_path
 
 COLUMNS = ("variant", "seed", "iterations", "val_gain", "test_gain", "mcnemar_p")
+STRENGTH_CLASSIFIER = "lenet5"  # the variants of one network that differ only in its epochs
 SIGNIFICANT = 0.05
 
 
@@ -63,8 +68,11 @@ def budget_table(rows: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
-def budget_markdown(table: pd.DataFrame) -> str:
-    """One row per variant, one column per budget: test mean ± std, then up/down counts."""
+def budget_markdown(
+    table: pd.DataFrame, header: str = "classifier", labels: dict[str, str] | None = None
+) -> str:
+    """One row per variant (in the order of `labels`, else by name), one column per budget:
+    test mean ± std, then up/down counts."""
 
     def cell(r) -> str:
         std = "n/a" if pd.isna(r.test_std) else f"{r.test_std:.2f}"
@@ -73,13 +81,14 @@ def budget_markdown(table: pd.DataFrame) -> str:
         )
 
     budgets = sorted(table["iterations"].unique())
+    labels = labels or {v: f"`{v}`" for v in sorted(table["variant"].unique())}
     lines = [
-        "| classifier | " + " | ".join(f"{b:,}" for b in budgets) + " |",
+        f"| {header} | " + " | ".join(f"{b:,}" for b in budgets) + " |",
         "| --- |" + " --- |" * len(budgets),
     ]
-    for variant, block in table.groupby("variant", sort=True):
-        by_budget = {r.iterations: cell(r) for r in block.itertuples()}
-        lines.append(f"| `{variant}` | " + " | ".join(by_budget.get(b, "") for b in budgets) + " |")
+    for variant, label in labels.items():
+        by_budget = {r.iterations: cell(r) for r in table[table["variant"] == variant].itertuples()}
+        lines.append(f"| {label} | " + " | ".join(by_budget.get(b, "") for b in budgets) + " |")
     return "\n".join(lines)
 
 
@@ -95,23 +104,84 @@ def budget_figure(rows: pd.DataFrame) -> Figure:
     return fig
 
 
+def strength_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the LeNet-5 variants that differ only in classifier epochs, with `clf_epochs`
+    (from the budget study's own variant table, so a name and its epochs cannot drift apart)."""
+    from gwin.studies.budget_curve import VARIANTS
+
+    epochs = {
+        name: v["clf_epochs"]
+        for name, v in VARIANTS.items()
+        if v["classifier"] == STRENGTH_CLASSIFIER
+    }
+    picked = rows[rows["variant"].isin(list(epochs))]
+    return picked.assign(clf_epochs=picked["variant"].map(epochs))
+
+
+def strength_markdown(rows: pd.DataFrame) -> str:
+    """The budget table's cells with one row per classifier epochs, fewest first."""
+    picked = strength_rows(rows)
+    epochs = picked.groupby("variant")["clf_epochs"].first().sort_values()
+    labels = {v: f"{n} (`{v}`)" for v, n in epochs.items()}
+    return budget_markdown(budget_table(picked), "`lenet5` epochs", labels)
+
+
+def strength_figure(rows: pd.DataFrame) -> Figure:
+    """Test gain over the identity at tau = 0.8 against C's epochs, mean ± sd per budget."""
+    data = strength_rows(rows).rename(columns={"clf_epochs": "iteration"})
+    fig = learning_curves(
+        data,
+        metric="test_gain",
+        hue="iterations",
+        title="GWIN − Identity on rejected test inputs (τ = 0.8) against C's training epochs",
+    )
+    ax = fig.axes[0]
+    ticks = sorted(data["iteration"].unique())
+    ax.set(xscale="log", xlabel="classifier epochs (LeNet-5)", ylabel="GWIN − Identity (points)")
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.minorticks_off()
+    return fig
+
+
+def provenance_note(fig: Figure, rows: pd.DataFrame) -> Figure:
+    """Under the axes: how many seeds each point averages and where the rows ran."""
+    seeds = rows.groupby(["variant", "iterations"])["seed"].nunique()
+    span = f"{seeds.min()}" if seeds.min() == seeds.max() else f"{seeds.min()} to {seeds.max()}"
+    where = "; ".join(sorted(rows["ran_on"].dropna().unique())) if "ran_on" in rows else "n/a"
+    fig.text(0.01, -0.02, f"mean ± sd over {span} seeds per point; ran on: {where}", fontsize=8)
+    return fig
+
+
+def _save(fig: Figure, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, format=out.suffix[1:], dpi=120, bbox_inches="tight")
+    print(f"figure: {out}")
+
+
 @command()
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", help="per-trial CSV (e.g. docs/data/budget_per_trial.csv)")
     parser.add_argument("--out", type=Path, help="write the figure here (.png, .pdf or .svg)")
+    parser.add_argument(
+        "--strength-out",
+        type=Path,
+        help="also print the classifier-epochs table and write its figure here",
+    )
     args: argparse.Namespace = parser.parse_args(argv)
-    if args.out is not None and args.out.suffix not in (".png", ".pdf", ".svg"):
-        raise GwinError(f"--out {args.out}: name a .png, .pdf or .svg file")
+    for flag, out in (("--out", args.out), ("--strength-out", args.strength_out)):
+        if out is not None and out.suffix not in (".png", ".pdf", ".svg"):
+            raise GwinError(f"{flag} {out}: name a .png, .pdf or .svg file")
     rows = read_budget(args.rows)
     print(budget_markdown(budget_table(rows)))
     if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(args.out) as tmp:
-            budget_figure(rows).savefig(
-                tmp, format=args.out.suffix[1:], dpi=120, bbox_inches="tight"
-            )
-        print(f"figure: {args.out}")
+        _save(provenance_note(budget_figure(rows), rows), args.out)
+    if args.strength_out is not None:
+        if strength_rows(rows).empty:
+            raise GwinError(f"{args.rows} has no row of a `{STRENGTH_CLASSIFIER}` variant")
+        print("\n" + strength_markdown(rows))
+        _save(provenance_note(strength_figure(rows), strength_rows(rows)), args.strength_out)
     return 0
 
 

@@ -1,9 +1,11 @@
-r"""How does the GWIN's gain grow with its training budget? Four classifiers, 8,000 iterations.
+r"""How does the GWIN's gain grow with its training budget? Six classifiers, 8,000 iterations.
 
 One run per classifier and seed.
 
 Variants (crossed with --datasets and --seeds; every other setting is the `cpu` preset's):
   lenet5         the `cpu` preset's Bayesian LeNet-5 (2 epochs)
+  lenet5_5ep     the same LeNet-5 trained for 5 epochs   } between the two: where the gain
+  lenet5_10ep    the same LeNet-5 trained for 10 epochs  } ends as C gets stronger
   lenet5_30ep    the paper's Bayesian LeNet-5 (30 epochs)
   bcnn           the stronger Bayesian CNN (2 epochs)
   lenet5_softmax one deterministic LeNet-5, its softmax probability as certainty (2 epochs)
@@ -33,6 +35,8 @@ from gwin.tune import study_main
 
 VARIANTS = {
     "lenet5": {"classifier": "lenet5", "clf_epochs": 2},
+    "lenet5_5ep": {"classifier": "lenet5", "clf_epochs": 5},
+    "lenet5_10ep": {"classifier": "lenet5", "clf_epochs": 10},
     "lenet5_30ep": {"classifier": "lenet5", "clf_epochs": 30},
     "bcnn": {"classifier": "bcnn", "clf_epochs": 2},
     "lenet5_softmax": {"classifier": "lenet5_softmax", "clf_epochs": 2},

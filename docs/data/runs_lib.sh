@@ -1,0 +1,30 @@
+# Shared by docs/data/*_runs.sh: run one budget study to its end (resuming it when its folder
+# exists), export its rows under docs/data/ and commit exactly those paths.
+# Source it from the repository root with the venv active.
+export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1
+
+commit() {  # MESSAGE PATH... : commit only these paths; retry while another git holds the index
+  local msg=$1; shift
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    git add -- "$@" && git commit -q -m "$msg" -- "$@" && return 0
+    sleep 5
+  done
+  echo "could not commit $*" >&2
+}
+
+budget_run() {  # DATASET DATA_DIR VARIANT SEED NAME: 0 when its rows are under docs/data/
+  local dataset=$1 data=$2 variant=$3 seed=$4 name=$5 resume=()
+  local out="docs/data/$name"
+  if [ -f "${out}_per_trial.csv" ]; then echo "== $name finished earlier: skipped"; return 0; fi
+  [ -d "runs/$name" ] && resume=(--resume)
+  echo "== $(date -u +%FT%TZ) $name ${resume[*]}"
+  nice -n 10 python studies/budget_curve.py --datasets "$dataset" --variants "$variant" \
+    --seed-list "$seed" --cpus-per-trial 1 --max-concurrent 1 --data-dir "$data" \
+    --name "$name" "${resume[@]}" || return 1
+  python analysis/tables.py "runs/$name" --per-trial --format csv > "${out}_per_trial.csv" &&
+    python analysis/tables.py "runs/$name" --curves --format csv > "${out}_curves.csv" &&
+    python analysis/tables.py "runs/$name" --by iterations --format csv > "${out}_test_by_tau.csv" &&
+    python analysis/tables.py "runs/$name" --by iterations --split val --format csv > "${out}_val_by_tau.csv" &&
+    commit "$dataset budget run $variant seed $seed finished: its per-trial rows, validation curve and per-tau tables (docs/data/runs_lib.sh)" \
+      "${out}_per_trial.csv" "${out}_curves.csv" "${out}_test_by_tau.csv" "${out}_val_by_tau.csv"
+}
