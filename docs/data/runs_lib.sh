@@ -21,10 +21,13 @@ budget_run() {  # DATASET DATA_DIR VARIANT SEED NAME: 0 when its rows are under 
   nice -n 10 python studies/budget_curve.py --datasets "$dataset" --variants "$variant" \
     --seed-list "$seed" --cpus-per-trial 1 --max-concurrent 1 --data-dir "$data" \
     --name "$name" "${resume[@]}" || return 1
-  python analysis/tables.py "runs/$name" --per-trial --format csv > "${out}_per_trial.csv" &&
-    python analysis/tables.py "runs/$name" --curves --format csv > "${out}_curves.csv" &&
+  # the per-trial rows last, through a temporary name: they mark the run as finished
+  python analysis/tables.py "runs/$name" --curves --format csv > "${out}_curves.csv" &&
     python analysis/tables.py "runs/$name" --by iterations --format csv > "${out}_test_by_tau.csv" &&
     python analysis/tables.py "runs/$name" --by iterations --split val --format csv > "${out}_val_by_tau.csv" &&
-    commit "$dataset budget run $variant seed $seed finished: its per-trial rows, validation curve and per-tau tables (docs/data/runs_lib.sh)" \
+    python analysis/tables.py "runs/$name" --per-trial --format csv > "${out}_per_trial.csv.tmp" &&
+    mv "${out}_per_trial.csv.tmp" "${out}_per_trial.csv" &&
+    (flock 9; commit "$dataset budget run $variant seed $seed finished: its per-trial rows, validation curve and per-tau tables (docs/data/runs_lib.sh)" \
       "${out}_per_trial.csv" "${out}_curves.csv" "${out}_test_by_tau.csv" "${out}_val_by_tau.csv"
+    ) 9> .git/docs_data_runs.lock
 }
