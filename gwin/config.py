@@ -22,6 +22,11 @@ from gwin.method.rejection import DEFAULT_TAUS
 from gwin.presets import PRESET_VALUES, PRESETS
 
 RUNTIME_FIELDS = frozenset({"device", "data_dir", "cache_dir", "progress"})
+# Limits whose None means "no limit" (all inputs). A preset may set one (`cpu` builds P_c from
+# 10k inputs); the value ALL lifts it again, from a flag, a config file or a study's params,
+# where None would mean "the preset's value".
+NONE_MEANS_ALL = frozenset({"confident_pool", "val_limit", "limit_train"})
+ALL = "all"
 # Fields that add outputs without changing the trial's own results: not among its result fields.
 OUTPUT_FIELDS = frozenset({"snapshots"})
 
@@ -148,6 +153,7 @@ class TrialConfig:
             raise GwinError(f"unknown config field(s) {sorted(unknown)}; see TrialConfig")
         values = dict(PRESET_VALUES[preset])
         values.update({k: _tuple(v) for k, v in overrides.items() if v is not None})
+        values.update({k: None for k in NONE_MEANS_ALL if values.get(k) == ALL})
         return cls(preset=preset, **values)
 
 
@@ -183,6 +189,8 @@ def config_from_args(args: Any) -> TrialConfig:
 
 
 __all__ = [
+    "ALL",
+    "NONE_MEANS_ALL",
     "OUTPUT_FIELDS",
     "PRESETS",
     "PRESET_VALUES",

@@ -20,9 +20,9 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from gwin.config import config_field_names, jsonable
+from gwin.config import ALL, config_field_names, jsonable
 from gwin.config_checks import shown as _shown
-from gwin.config_flags import effective_defaults
+from gwin.config_flags import effective_defaults, whole_or_all
 from gwin.errors import GwinError
 
 CONFIG_FILE = "config.yaml"  # a study's effective config, beside its results
@@ -67,6 +67,10 @@ def _is_flag(action: argparse.Action) -> bool:
 
 def _check_one(value: Any, action: argparse.Action, where: str) -> Any:
     kind = action.type
+    if kind is whole_or_all:
+        if value == ALL or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        raise GwinError(f"{where}: expected a whole number or {ALL}, got {_shown(value)}")
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise GwinError(f"{where}: expected a whole number, got {_shown(value)}")
     if kind is float:

@@ -13,7 +13,7 @@ import typing
 from dataclasses import MISSING, fields
 from typing import Any
 
-from gwin.config import TrialConfig
+from gwin.config import ALL, NONE_MEANS_ALL, TrialConfig
 from gwin.names import CLASSIFIERS, CORRUPTIONS, DATASETS, GENERATORS
 from gwin.presets import PRESET_VALUES, PRESETS
 
@@ -31,7 +31,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "seed": "trial seed: the classifier's (unless --classifier-seed) and the GWIN's",
         "classifier_seed": "train the classifier with this seed instead of --seed, so that "
         "GWIN seeds can share one classifier",
-        "limit_train": "use only the first N training inputs (quick experiments only)",
+        "limit_train": "use only the first N training inputs (quick experiments only), or all",
     },
     "classifier C": {
         "clf_epochs": "training epochs of C",
@@ -43,7 +43,7 @@ GROUPS: dict[str, dict[str, str]] = {
     },
     "confident set P_c": {
         "tau_star": "certainty threshold of the confident set P_c the critic sees",
-        "confident_pool": "build P_c from the first N training inputs only",
+        "confident_pool": "build P_c from the first N training inputs, or all of them",
     },
     "WGWIN-GP (Algorithm 1)": {
         "generator": "dcgan (the paper's) or residual (G = sigmoid(logit(x) + h(x, z)))",
@@ -64,7 +64,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "taus": "rejection thresholds tau of the sweep",
         "eval_every": "validation report every K generator iterations (0: only at the end)",
         "eval_size": "validation inputs in each periodic report",
-        "val_limit": "final predictions on the first N validation inputs",
+        "val_limit": "final predictions on the first N validation inputs, or all",
         "checkpoint_every": "checkpoint every K generator iterations",
         "corruptions": "corrupted test sets to evaluate (MNIST-C style), of: "
         + ", ".join(CORRUPTIONS),
@@ -110,8 +110,14 @@ def _flag_type(tp: Any) -> tuple[Any, bool]:
     return tp, False
 
 
-# fields whose None means "no limit": their help says "all", not "none"
-NONE_MEANS_ALL = frozenset({"confident_pool", "val_limit", "limit_train"})
+def whole_or_all(text: str) -> int | str:
+    """A limit flag's value: a whole number, or `all` to lift the preset's limit."""
+    if text == ALL:
+        return ALL
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or {ALL}") from None
 
 
 def _shown(value: Any, name: str = "") -> str:
@@ -170,7 +176,7 @@ def add_config_flags(
                 continue
             group.add_argument(
                 flag,
-                type=tp,
+                type=whole_or_all if name in NONE_MEANS_ALL else tp,
                 nargs="+" if many else None,
                 default=None,
                 choices=CHOICES.get(name),

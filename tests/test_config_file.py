@@ -81,3 +81,23 @@ def test_a_bad_file_is_one_line(tmp_path, text, message):
 def test_a_missing_file_is_one_line(tmp_path):
     with pytest.raises(GwinError, match="cannot read it"):
         _config(["--config", str(tmp_path / "none.yaml")])
+
+
+def test_all_lifts_a_presets_limit_from_a_flag_and_from_a_file(capsys, tmp_path):
+    """`cpu` builds P_c from 10k inputs; None cannot lift that (None means "the preset's"), so
+    a limit field takes `all`. The printed config keeps it, and reads back as the same trial."""
+    assert _config(["--preset", "cpu"]).confident_pool == 10_000
+    flags = ["--preset", "cpu", "--confident-pool", "all", "--val-limit", "all"]
+    cfg = _config(flags)
+    assert (cfg.confident_pool, cfg.val_limit) == (None, None)
+    assert cfg.trial_key() != _config(["--preset", "cpu"]).trial_key()  # another trial
+    text = _printed(capsys, flags)
+    assert yaml.safe_load(text)["confident_pool"] == "all"
+    path = tmp_path / "trial.yaml"
+    path.write_text(text)
+    assert _config(["--config", str(path)]) == cfg
+    path.write_text("preset: cpu\nconfident_pool: many\n")
+    with pytest.raises(GwinError, match="confident_pool: expected a whole number or all, got"):
+        _config(["--config", str(path)])
+    with pytest.raises(GwinError, match="--confident-pool: expected a whole number or all"):
+        _config(["--preset", "cpu", "--confident-pool", "most"])
