@@ -12,15 +12,16 @@ commit() {  # MESSAGE PATH... : commit only these paths; retry while another git
   echo "could not commit $*" >&2
 }
 
-budget_run() {  # DATASET DATA_DIR VARIANT SEED NAME: 0 when its rows are under docs/data/
+budget_run() {  # DATASET DATA_DIR VARIANT SEED NAME [FLAG...]: 0 once its rows are under docs/data/
   local dataset=$1 data=$2 variant=$3 seed=$4 name=$5 resume=()
+  local flags=("${@:6}")  # any other setting, e.g. --n-critic 5
   local out="docs/data/$name"
   if [ -f "${out}_per_trial.csv" ]; then echo "== $name finished earlier: skipped"; return 0; fi
   [ -d "runs/$name" ] && resume=(--resume)
   echo "== $(date -u +%FT%TZ) $name ${resume[*]}"
   nice -n 10 python studies/budget_curve.py --datasets "$dataset" --variants "$variant" \
     --seed-list "$seed" --cpus-per-trial 1 --max-concurrent 1 --data-dir "$data" \
-    --name "$name" "${resume[@]}" || return 1
+    --name "$name" "${flags[@]}" "${resume[@]}" || return 1
   # the per-trial rows last, through a temporary name: they mark the run as finished
   python analysis/tables.py "runs/$name" --curves --format csv > "${out}_curves.csv" &&
     python analysis/tables.py "runs/$name" --by iterations --format csv > "${out}_test_by_tau.csv" &&
