@@ -15,7 +15,7 @@ import sys
 
 from gwin.analysis import results_parser
 from gwin.errors import GwinError, command
-from gwin.report.paper_check import check_table, counts_line, paper_check
+from gwin.report.paper_check import check_table, counts_line, departures, paper_check
 from gwin.report.provenance import ran_on
 from gwin.report.tables import render
 from gwin.store.reader import load_results
@@ -38,7 +38,8 @@ def build(results: str, split: str = "test", fmt: str = "markdown") -> str:
     )
     table = render(check_table(frame))
     return (
-        f"## paper check ({caption})\n\n{table}\n\n{counts_line(frame)}\n{ran_on(loaded.trials)}\n"
+        f"## paper check ({caption})\n\n{table}\n\n{counts_line(frame)}\n"
+        f"{departures(loaded.trials)}\n{ran_on(loaded.trials)}\n"
     )
 
 

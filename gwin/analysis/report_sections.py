@@ -12,6 +12,7 @@ from gwin.report import figures as gp
 from gwin.report.classifier_table import COMPARISON_METRICS, classifier_comparison, comparison_keys
 from gwin.report.curves import curve_keys, curves_table, shown_metrics, trial_histories
 from gwin.report.html_page import Page
+from gwin.report.paper_check import departures
 from gwin.report.stats import (
     FIGURE_COLUMNS,
     TABLE_KEYS,
@@ -112,11 +113,14 @@ def tables(page: Page, r: Results, swept: list[str], split: str) -> None:
         )
     for b, comparison in paper_blocks(blocks):
         page.heading(3, f"{b.dataset} / {b.classifier} vs the paper")
+        trials = r.trials[
+            (r.trials["dataset"] == b.dataset) & (r.trials["classifier"] == b.classifier)
+        ]
         page.table(
             comparison_table(comparison),
             "Δ = ours − paper; Δ / paper std measures it "
             "in units of the paper's std over its 10 runs (presets other than 'paper' "
-            "are not expected to match).",
+            f"are not expected to match). {departures(trials)}",
         )
 
 

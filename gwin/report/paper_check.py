@@ -19,6 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from gwin.config import TrialConfig
 from gwin.paper import BASE_ACCURACY, has_reference
 from gwin.report.over_seeds import t_interval_of
 from gwin.report.stats import Results
@@ -149,6 +150,43 @@ def _mean_std(mean: float, std: float) -> str:
     if math.isnan(mean):
         return "n/a"
     return f"{mean:.2f}" if math.isnan(std) else f"{mean:.2f} ± {std:.2f}"
+
+
+# The settings that decide the paper's numbers; evaluation-only ones (taus, val_limit, ...) and
+# the seeds are not among them.
+PAPER_SETTINGS = (
+    "classifier", "clf_epochs", "clf_lr", "clf_batch_size", "mc_samples", "dropout",
+    "tau_star", "confident_pool", "generator", "dim", "z_dim", "lambda_gp", "lambda_loss",
+    "use_critic", "n_critic", "lr_g", "lr_d", "beta1", "beta2", "batch_size", "iterations",
+)  # fmt: skip
+
+
+def departures(trials: pd.DataFrame) -> str:
+    """One line naming each setting of the study's trials that is not the paper's, so a table of
+    ours beside the paper's says what it compares (a 5-epoch C is not the paper's classifier)."""
+    paper = TrialConfig.from_preset("paper", dataset="mnist").result_fields()
+    parts = []
+    for name in PAPER_SETTINGS:
+        if name not in trials:
+            continue
+        ours = sorted({_setting(v) for v in trials[name]}, key=str)
+        if ours != [paper[name]]:
+            shown = "/".join(_shown(v) for v in ours)
+            parts.append(f"{name} {shown} (paper: {_shown(paper[name])})")
+    if not parts:
+        return "Every setting that decides the paper's numbers is the paper's."
+    return "Settings not the paper's: " + "; ".join(parts) + "."
+
+
+def _setting(value):
+    """A trials.parquet value as the config holds it: NaN (a missing limit) is None."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _shown(value) -> str:
+    return "all" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def counts_line(frame: pd.DataFrame) -> str:

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from gwin.analysis.paper_check import main
+from gwin.config import TrialConfig
 from gwin.method.evaluate import predictions_frame
-from gwin.report.paper_check import band, paper_check, verdict
+from gwin.report.paper_check import band, departures, paper_check, verdict
 from gwin.store.reader import load_results
 from tests.analysis.conftest import trial_record, write_study
 
@@ -119,3 +120,27 @@ def test_gwin_paper_check_is_a_subcommand_and_refuses_a_digits_study(tmp_path):
     assert run.returncode == 2 and run.stderr.count("\n") == 1
     assert "the paper has tables for mnist and fashion_mnist only" in run.stderr
     assert "holds digits" in run.stderr
+
+
+def test_the_check_names_every_setting_that_is_not_the_paper_s(mnist_study, capsys):
+    """The study's trials are the smoke preset's: each departure from the paper is named with
+    the paper's value, so nobody reads a 4-epoch classifier's numbers as the paper's."""
+    assert main([str(mnist_study)]) == 0
+    line = [x for x in capsys.readouterr().out.splitlines() if x.startswith("Settings not")]
+    assert line == [
+        "Settings not the paper's: clf_epochs 4 (paper: 30); clf_batch_size 64 (paper: 128); "
+        "generator residual (paper: dcgan); dim 8 (paper: 64); z_dim 16 (paper: 128); "
+        "n_critic 2 (paper: 5); lr_g 0.001 (paper: 0.0001); lr_d 0.001 (paper: 0.0001); "
+        "batch_size 32 (paper: 128); iterations 600 (paper: 200000)."
+    ]
+
+
+def test_departures_read_a_missing_limit_as_all_and_list_each_value_once():
+    paper = pd.DataFrame([TrialConfig.from_preset("paper", dataset="mnist").result_fields()] * 2)
+    paper["confident_pool"] = np.nan  # how a None limit comes back from Parquet
+    assert departures(paper) == "Every setting that decides the paper's numbers is the paper's."
+    two = paper.assign(clf_epochs=[2, 30], confident_pool=[10_000, np.nan])
+    assert departures(two) == (
+        "Settings not the paper's: clf_epochs 2/30 (paper: 30); "
+        "confident_pool 10000/all (paper: all)."
+    )
