@@ -28,7 +28,7 @@ budget_run() {  # DATASET DATA_DIR VARIANT SEED NAME [FLAG...]: 0 once its rows 
     python analysis/tables.py "runs/$name" --by iterations --split val --format csv > "${out}_val_by_tau.csv" &&
     python analysis/tables.py "runs/$name" --per-trial --format csv > "${out}_per_trial.csv.tmp" &&
     mv "${out}_per_trial.csv.tmp" "${out}_per_trial.csv" &&
-    (flock 9; commit "$dataset budget run $variant seed $seed finished: its per-trial rows, validation curve and per-tau tables (docs/data/runs_lib.sh)" \
+    (flock 9; commit "$name ($dataset, $variant, seed $seed${flags[*]:+, ${flags[*]}}) finished: its per-trial rows, validation curve and per-tau tables (docs/data/runs_lib.sh)" \
       "${out}_per_trial.csv" "${out}_curves.csv" "${out}_test_by_tau.csv" "${out}_val_by_tau.csv"
     ) 9> .git/docs_data_runs.lock
 }
