@@ -154,6 +154,6 @@ def test_each_flag_shows_its_default_once(capsys):
     flags = text.split(" --")
     assert not [f for f in flags if f.count("(default") > 1]  # "(default: all) (default: none)"
     assert (
-        "--confident-pool CONFIDENT_POOL build P_c from the first N training inputs, or all of them "
-        "(default: all)" in text
+        "--confident-pool CONFIDENT_POOL build P_c from the first N training inputs, "
+        "or all of them (default: all)" in text
     )
