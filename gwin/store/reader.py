@@ -127,6 +127,16 @@ def _as_str(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
+@dataclass(frozen=True)
+class Sources:
+    """Several locations read as one: each trial's folder is looked up in the one holding it."""
+
+    by_trial: dict[str, Source]
+
+    def trial(self, trial_id: str) -> Folder:
+        return self.by_trial[trial_id].trial(trial_id)
+
+
 @dataclass
 class Results:
     """The trials of a results location; their per-trial tables are read on demand."""
@@ -134,7 +144,7 @@ class Results:
     source: str  # the location as given: a local path or a URI
     trials: pd.DataFrame  # status == 'ok' only
     failed: pd.DataFrame  # status != 'ok'
-    where: Source
+    where: Source | Sources
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -186,6 +196,30 @@ def load_results(location: str | os.PathLike) -> Results:
     return Results(
         source, trials[ok].reset_index(drop=True), trials[~ok].reset_index(drop=True), where
     )
+
+
+def load_many(locations: Sequence[str | os.PathLike]) -> Results:
+    """Several results locations read as one, e.g. one study per seed, so that tables aggregate
+    over all their trials. A trial id in two of them is refused: it would count twice."""
+    if len(locations) == 1:
+        return load_results(locations[0])
+    parts = [load_results(location) for location in locations]
+    by_trial: dict[str, Source] = {}
+    seen_in: dict[str, str] = {}
+    for part in parts:
+        for trial_id in part.trials["trial_id"]:
+            if trial_id in seen_in:
+                raise GwinError(
+                    f"trial {trial_id} is in both {seen_in[trial_id]} and {part.source}: it "
+                    "would count twice; pass each study once"
+                )
+            seen_in[trial_id] = part.source
+            assert isinstance(part.where, Source)  # load_results reads one location
+            by_trial[trial_id] = part.where
+    trials = pd.concat([p.trials for p in parts], ignore_index=True)
+    failed = pd.concat([p.failed for p in parts], ignore_index=True)
+    source = " + ".join(p.source for p in parts)
+    return Results(source, trials, failed, Sources(by_trial))
 
 
 def read_table(location: str | os.PathLike | Folder, table: str) -> pd.DataFrame:

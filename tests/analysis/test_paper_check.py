@@ -15,7 +15,7 @@ from gwin.analysis.paper_check import main
 from gwin.config import TrialConfig
 from gwin.method.evaluate import predictions_frame
 from gwin.report.paper_check import band, departures, paper_check, verdict
-from gwin.store.reader import load_results
+from gwin.store.reader import load_many, load_results
 from tests.analysis.conftest import trial_record, write_study
 
 
@@ -44,15 +44,19 @@ def _predictions(trial_id: str, bnn_right: int) -> pd.DataFrame:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def mnist_study(tmp_path_factory):
-    records = [trial_record(f"m-s{s}", dataset="mnist", seed=s) for s in (0, 1)]
-    preds = pd.concat([_predictions("m-s0", 2), _predictions("m-s1", 1)], ignore_index=True)
+def _mnist_study(root, seeds: tuple[int, ...]):
+    """Seed 0's BNN labels 2 of its 3 rejected inputs right, seed 1's 1 of 3."""
+    records = [trial_record(f"m-s{s}", dataset="mnist", seed=s) for s in seeds]
+    preds = pd.concat([_predictions(f"m-s{s}", 2 - s) for s in seeds], ignore_index=True)
     examples = pd.DataFrame({c: pd.Series(dtype=preds[c].dtype) for c in preds.columns}).assign(
         image=pd.Series(dtype=object), transformed=pd.Series(dtype=object)
     )
-    root = tmp_path_factory.mktemp("paper-check") / "study"
     return write_study(root, pd.DataFrame(records), preds, examples)
+
+
+@pytest.fixture(scope="module")
+def mnist_study(tmp_path_factory):
+    return _mnist_study(tmp_path_factory.mktemp("paper-check") / "study", (0, 1))
 
 
 def _cell(frame: pd.DataFrame, metric: str, tau: float | None) -> pd.Series:
@@ -87,6 +91,25 @@ def test_the_command_prints_the_cells_and_a_count(mnist_study, capsys):
     out = capsys.readouterr().out
     assert "| 0.80 | BNN Acc." in out and "58.91 ± 1.49" in out and "overlaps" in out
     assert "37 cells of the paper's tables:" in out
+
+
+def test_one_study_per_seed_reads_as_the_study_of_both_seeds(mnist_study, tmp_path, capsys):
+    seed0 = _mnist_study(tmp_path / "seed0", (0,))
+    seed1 = _mnist_study(tmp_path / "seed1", (1,))
+    assert main([str(mnist_study), "--format", "csv"]) == 0
+    together = capsys.readouterr().out
+    assert main([str(seed0), str(seed1), "--format", "csv"]) == 0
+    assert capsys.readouterr().out == together  # BNN Acc. 50.00 ± 23.57 over the 2 seeds
+    frame = paper_check(load_many([str(seed0), str(seed1)]))
+    assert _cell(frame, "bnn_acc_rejected", 0.8)["ours_mean"] == pytest.approx(50.0)
+    assert set(frame["n_seeds"]) <= {0, 2}
+
+
+def test_a_study_passed_twice_is_refused_in_one_line(mnist_study, capsys):
+    assert main([str(mnist_study), str(mnist_study)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "trial m-s0 is in both" in err and "pass each study once" in err
+    assert len(err.splitlines()) == 1
 
 
 def test_a_study_without_the_paper_s_datasets_is_one_line(synthetic_study, capsys):
