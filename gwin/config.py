@@ -182,6 +182,19 @@ def config_from(params: dict[str, Any], **runtime: Any) -> TrialConfig:
     return TrialConfig.from_preset(preset, **values, **runtime)
 
 
+def setting_text(value: Any, name: str = "") -> str:
+    """A setting's value as help texts and reports print it: a list space-separated, a missing
+    limit (`name` in NONE_MEANS_ALL) as `all`, another None as `none`, a float without a
+    trailing `.0`."""
+    if isinstance(value, tuple | list):
+        return " ".join(setting_text(v) for v in value) if value else "none"
+    if value is None:
+        return ALL if name in NONE_MEANS_ALL else "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def config_from_args(args: Any) -> TrialConfig:
     """The TrialConfig a parsed command line describes (flags from gwin.config_flags)."""
     names = set(config_field_names())
@@ -200,4 +213,5 @@ __all__ = [
     "config_from",
     "config_from_args",
     "jsonable",
+    "setting_text",
 ]

@@ -13,7 +13,7 @@ import typing
 from dataclasses import MISSING, fields
 from typing import Any
 
-from gwin.config import ALL, NONE_MEANS_ALL, TrialConfig
+from gwin.config import ALL, NONE_MEANS_ALL, TrialConfig, setting_text
 from gwin.names import CLASSIFIERS, CORRUPTIONS, DATASETS, GENERATORS
 from gwin.presets import PRESET_VALUES, PRESETS
 
@@ -120,14 +120,6 @@ def whole_or_all(text: str) -> int | str:
         raise argparse.ArgumentTypeError(f"expected a whole number or {ALL}") from None
 
 
-def _shown(value: Any, name: str = "") -> str:
-    if isinstance(value, tuple | list):
-        return " ".join(map(str, value)) if value else "none"
-    if value is None:
-        return "all" if name in NONE_MEANS_ALL else "none"
-    return str(value)
-
-
 def effective_defaults(preset: str) -> dict[str, Any]:
     """Each field's value under `preset` when no flag sets it."""
     values = {f.name: f.default for f in fields(TrialConfig) if f.default is not MISSING}
@@ -162,9 +154,9 @@ def add_config_flags(
                     help=f"{sentence} (default: {DEFAULT_PRESET})",
                 )
                 continue
-            default = f"default: {_shown(shown[name], name)}"
-            if _shown(shown[name], name) != _shown(paper[name], name):
-                default += f"; paper: {_shown(paper[name], name)}"
+            default = f"default: {setting_text(shown[name], name)}"
+            if setting_text(shown[name], name) != setting_text(paper[name], name):
+                default += f"; paper: {setting_text(paper[name], name)}"
             # a sentence that explains its own default (a look-up order) keeps only that one
             text = sentence if "(default:" in sentence else f"{sentence} ({default})"
             text = text.replace("%", "%%")

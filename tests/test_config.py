@@ -1,6 +1,6 @@
 import pytest
 
-from gwin.config import PRESET_VALUES, TrialConfig
+from gwin.config import PRESET_VALUES, TrialConfig, setting_text
 from gwin.errors import GwinError
 
 
@@ -74,3 +74,11 @@ def test_critic_off_needs_the_transformation_penalty():
     assert TrialConfig.from_preset("smoke", lambda_loss=0.0).lambda_loss == 0.0
     with pytest.raises(GwinError, match="without a loss"):
         TrialConfig.from_preset("smoke", use_critic=False, lambda_loss=0.0)
+
+
+def test_a_setting_prints_the_same_in_help_texts_and_reports():
+    assert setting_text(None, "confident_pool") == "all"  # a missing limit is no limit
+    assert setting_text(None, "device") == "none"
+    assert setting_text(10.0) == "10" and setting_text(1e-4) == "0.0001"
+    assert setting_text((0.5, 0.8)) == "0.5 0.8" and setting_text(()) == "none"
+    assert setting_text("residual") == "residual" and setting_text(64) == "64"

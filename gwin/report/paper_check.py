@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from gwin.config import TrialConfig
+from gwin.config import TrialConfig, setting_text
 from gwin.paper import BASE_ACCURACY, has_reference
 from gwin.report.over_seeds import t_interval_of
 from gwin.report.stats import Results
@@ -171,8 +171,8 @@ def departures(trials: pd.DataFrame) -> str:
             continue
         ours = sorted({_setting(v) for v in trials[name]}, key=str)
         if ours != [paper[name]]:
-            shown = "/".join(_shown(v) for v in ours)
-            parts.append(f"{name} {shown} (paper: {_shown(paper[name])})")
+            shown = "/".join(setting_text(v, name) for v in ours)
+            parts.append(f"{name} {shown} (paper: {setting_text(paper[name], name)})")
     if not parts:
         return "Every setting that decides the paper's numbers is the paper's."
     return "Settings not the paper's: " + "; ".join(parts) + "."
@@ -183,10 +183,6 @@ def _setting(value):
     if isinstance(value, float) and math.isnan(value):
         return None
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _shown(value) -> str:
-    return "all" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def counts_line(frame: pd.DataFrame) -> str:
