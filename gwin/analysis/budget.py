@@ -95,9 +95,10 @@ def budget_markdown(
 def budget_figure(rows: pd.DataFrame) -> Figure:
     """Test gain over the identity at tau = 0.8 against the budget, mean ± sd per variant."""
     fig = learning_curves(
-        rows.rename(columns={"iterations": "iteration"}),
+        rows,
         metric="test_gain",
         hue="variant",
+        x="iterations",
         title="GWIN − Identity on rejected test inputs (τ = 0.8) against the training budget",
     )
     fig.axes[0].set(xlabel="generator iterations", ylabel="GWIN − Identity (points)")
@@ -128,15 +129,16 @@ def strength_markdown(rows: pd.DataFrame) -> str:
 
 def strength_figure(rows: pd.DataFrame) -> Figure:
     """Test gain over the identity at tau = 0.8 against C's epochs, mean ± sd per budget."""
-    data = strength_rows(rows).rename(columns={"clf_epochs": "iteration"})
+    data = strength_rows(rows)
     fig = learning_curves(
         data,
         metric="test_gain",
         hue="iterations",
+        x="clf_epochs",
         title="GWIN − Identity on rejected test inputs (τ = 0.8) against C's training epochs",
     )
     ax = fig.axes[0]
-    ticks = sorted(data["iteration"].unique())
+    ticks = sorted(data["clf_epochs"].unique())
     ax.set(xscale="log", xlabel="classifier epochs (LeNet-5)", ylabel="GWIN − Identity (points)")
     ax.set_xticks(ticks, [str(t) for t in ticks])
     ax.minorticks_off()

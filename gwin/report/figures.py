@@ -195,11 +195,13 @@ def learning_curves(
     metric: str = VAL_GAIN,
     hue: str | None = None,
     title: str = "",
+    x: str = "iteration",
 ) -> Figure:
-    """A validation metric against the generator iteration, mean ± sd over seeds per `hue`."""
+    """A metric against `x` (by default the generator iteration), mean ± sd over seeds per
+    `hue`."""
     fig, (ax,) = new_figure(1, width=6.5)
     data = history if hue is None else history.assign(**{hue: history[hue].astype(str)})
-    mean_sd_line(ax, data, "iteration", metric, **({"hue": hue} if hue else {}))
+    mean_sd_line(ax, data, x, metric, **({"hue": hue} if hue else {}))
     zero_line(ax)
     label = {VAL_GAIN: "GWIN − Identity, rejected val inputs (points)"}
     ax.set(xlabel="generator iteration", ylabel=label.get(metric, metric), title=title)
