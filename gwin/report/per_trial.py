@@ -1,6 +1,7 @@
 """One row per trial at one tau, in both metrics: ours, the gain over the identity baseline
 (validation and test) with the exact McNemar test of BNN+GWIN against the identity on the
-trial's rejected test inputs; and the paper's, BNN Acc., BNN+GWIN Acc. and Rejected Acc. Δ
+trial's rejected test inputs and on its rejected validation inputs (what a study's rule
+decides on); and the paper's, BNN Acc., BNN+GWIN Acc. and Rejected Acc. Δ
 (BNN+GWIN − BNN) with the McNemar test of BNN+GWIN against the BNN (gwin.metrics.paired).
 What a budget study's per-seed figures are read from."""
 
@@ -17,7 +18,8 @@ from gwin.metrics.paired import paired_counts
 from gwin.report.stats import Results, config_columns, swept_columns
 
 # GWIN − Identity (ours), then the paper's Table 1/2 columns on the test split
-OURS = ["val_gain", "test_gain", "fixed", "broken", "mcnemar_p"]
+OURS = ["val_gain", "test_gain", "fixed", "broken", "mcnemar_p", "val_fixed", "val_broken",
+        "val_mcnemar_p"]  # fmt: skip
 PAPERS = [
     "test_bnn_acc_rejected",
     "test_gwin_acc_rejected",
@@ -51,6 +53,15 @@ def _counts(results: Results, trial: pd.Series, tau: float) -> dict[str, dict[st
     return counts
 
 
+def _val_counts(results: Results, trial_id: str, tau: float) -> dict[str, float]:
+    """McNemar of BNN+GWIN against the identity on the trial's rejected validation inputs (the
+    trials row stores test only); NaN where the trial kept no validation predictions."""
+    val = results.read("predictions", trial_ids=[trial_id], split="val", corruption="none")
+    if val.empty:
+        return dict.fromkeys(("fixed", "broken", "mcnemar_p"), np.nan)
+    return paired_counts(val, tau, after="gwin", before="identity")
+
+
 def per_trial(results: Results, tau: float) -> pd.DataFrame:
     """At REPORT_TAU from the trials rows; at another tau from one trial's test predictions at
     a time, so memory is bounded by one trial."""
@@ -66,11 +77,14 @@ def per_trial(results: Results, tau: float) -> pd.DataFrame:
         cell = functools.partial(_cell, by_split)
         counts = _counts(results, trial, tau)
         ours, papers = counts["identity"], counts["bnn"]
+        on_val = _val_counts(results, tid, tau)
         rows.append({
             **{k: trial[k] for k in keys}, "trial_id": tid,
             "val_gain": cell("val", "gain_over_identity"),
             "test_gain": cell("test", "gain_over_identity"),
             "fixed": ours["fixed"], "broken": ours["broken"], "mcnemar_p": ours["mcnemar_p"],
+            "val_fixed": on_val["fixed"], "val_broken": on_val["broken"],
+            "val_mcnemar_p": on_val["mcnemar_p"],
             "test_bnn_acc_rejected": cell("test", "bnn_acc_rejected"),
             "test_gwin_acc_rejected": cell("test", "gwin_acc_rejected"),
             "test_rejected_acc_delta": cell("test", "rejected_acc_delta"),
@@ -90,6 +104,9 @@ def per_trial_table(frame: pd.DataFrame) -> pd.DataFrame:
                                                        strict=True)
     ]  # fmt: skip
     out["vs identity fixed / broken (p)"] = _mcnemar(frame, "fixed", "broken", "mcnemar_p")
+    out["val: vs identity fixed / broken (p)"] = _mcnemar(
+        frame, "val_fixed", "val_broken", "val_mcnemar_p"
+    )
     for column in ("bnn_acc_rejected", "gwin_acc_rejected"):  # the paper's words for them
         out[PAPER_LABELS[column]] = frame[f"test_{column}"].map(_plain)
     out[f"{LABELS['rejected_acc_delta']} val / test"] = [
@@ -118,5 +135,9 @@ def _plain(value: float) -> str:
 
 
 def _mcnemar(frame: pd.DataFrame, fixed: str, broken: str, p: str) -> list[str]:
-    return [f"{f} / {b} ({q:.2g})" for f, b, q in zip(frame[fixed], frame[broken], frame[p],
-                                                       strict=True)]  # fmt: skip
+    """'fixed / broken (p)'; n/a where the trial kept no such predictions (NaN counts, which
+    also make the column float: hence :.0f)."""
+    return [
+        "n/a" if np.isnan(q) else f"{f:.0f} / {b:.0f} ({q:.2g})"
+        for f, b, q in zip(frame[fixed], frame[broken], frame[p], strict=True)
+    ]

@@ -11,10 +11,10 @@ from gwin.analysis.tables import main
 from tests.metrics.test_paired import mcnemar_by_hand
 
 
-def by_hand(study, trial_id, tau, before="identity"):
+def by_hand(study, trial_id, tau, before="identity", split="test"):
     """(fixed, broken, GWIN's and `before`'s accuracy on the rejected) from raw predictions."""
     preds = pd.read_parquet(study / "trial_outputs" / trial_id / "predictions.parquet")
-    test = preds[(preds["split"] == "test") & (preds["corruption"] == "none")]
+    test = preds[(preds["split"] == split) & (preds["corruption"] == "none")]
     rejected = test[test["bnn_certainty"] < tau]
     gwin_ok = rejected["gwin_pred"] == rejected["label"]
     other_ok = rejected[f"{before}_pred"] == rejected["label"]
@@ -35,6 +35,12 @@ def test_per_trial_rows_are_what_each_trials_predictions_give(synthetic_study, c
         assert (row["fixed"], row["broken"]) == (fixed, broken)
         assert np.isclose(row["mcnemar_p"], p_by_hand(fixed, broken))
         assert np.isclose(row["test_gain"], 100 * (gwin_acc - identity_acc))
+        # the same test on the rejected validation inputs: what a study's rule decides on
+        fixed, broken, gwin_acc, identity_acc = by_hand(synthetic_study, row["trial_id"], 0.8,
+                                                        split="val")  # fmt: skip
+        assert (row["val_fixed"], row["val_broken"]) == (fixed, broken)
+        assert np.isclose(row["val_mcnemar_p"], p_by_hand(fixed, broken))
+        assert np.isclose(row["val_gain"], 100 * (gwin_acc - identity_acc))
         # the paper's metric beside ours: BNN+GWIN against the BNN's own first verdict
         fixed, broken, gwin_acc, bnn_acc = by_hand(synthetic_study, row["trial_id"], 0.8, "bnn")
         assert (row["fixed_vs_bnn"], row["broken_vs_bnn"]) == (fixed, broken)
