@@ -2,6 +2,11 @@
 # exists), export its rows under docs/data/ and commit exactly those paths.
 # Source it from the repository root with the venv active.
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1
+# Yield the cores to foreground work (tests, CI). `nice` alone does not: with autogroup
+# scheduling each session (setsid, a terminal) shares the CPU equally whatever its processes'
+# nice values, so a CI run beside two backgrounded runs got a third of the cores. Renice this
+# session's group instead, where the kernel has one.
+echo 10 2>/dev/null > /proc/self/autogroup || true
 
 commit() {  # MESSAGE PATH... : commit only these paths; retry while another git holds the index
   local msg=$1; shift
