@@ -8,16 +8,18 @@ import math
 from gwin.errors import GwinError, OneLineParser
 
 
-def results_parser(doc: str, several: bool = False) -> argparse.ArgumentParser:
+def results_parser(doc: str, several: bool = False, also: str = "") -> argparse.ArgumentParser:
     """The arguments every analysis command shares: the results location and the split;
-    `several`: one or more locations, read as one (e.g. one study per seed)."""
+    `several`: one or more locations, read as one (e.g. one study per seed); `also`: what else
+    the command reads in their place, for the help."""
     parser = OneLineParser(description=doc.splitlines()[0])
     parser.add_argument(
         "results",
         nargs="+" if several else None,
         help="study folder (STORAGE/NAME, a local path or a URI such as s3://bucket/NAME), its "
         "results/ folder, or a trial's --out folder"
-        + ("; several are read as one, e.g. one study per seed" if several else ""),
+        + ("; several are read as one, e.g. one study per seed" if several else "")
+        + also,
     )
     parser.add_argument(
         "--split",

@@ -23,7 +23,7 @@ from gwin.config import TrialConfig, setting_text
 from gwin.paper import BASE_ACCURACY, has_reference
 from gwin.report.over_seeds import t_interval_of
 from gwin.report.stats import Results
-from gwin.report.tables import PAPER_METRICS, paper_comparison, sweep_blocks
+from gwin.report.tables import PAPER_METRICS, Block, paper_comparison, sweep_blocks
 
 BAND_IN_STDS = 2.0
 REJECT_BAND_RELATIVE = 0.25  # % Reject has no std in the paper
@@ -59,8 +59,14 @@ def verdict(ours_mean: float, ours_std: float, n: int, low: float, high: float) 
 def paper_check(results: Results, split: str = "test") -> pd.DataFrame:
     """Rows: dataset, classifier, the swept columns, tau (NaN for the base accuracy), metric,
     COLUMNS and verdict; only the datasets the paper has tables for."""
+    return check_blocks(sweep_blocks(results, None, split))
+
+
+def check_blocks(tables: list[Block]) -> pd.DataFrame:
+    """`paper_check` of per-tau aggregates (a study's, or committed tables pooled by
+    `gwin.report.stats.pool`)."""
     rows = []
-    for block in sweep_blocks(results, None, split):
+    for block in tables:
         if not has_reference(block.dataset):
             continue
         settings = [k for k in block.keys if k != "tau"]

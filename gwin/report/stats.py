@@ -11,6 +11,7 @@ with pandas. std uses ddof=1, so a group with one seed has an undefined (NaN) st
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import fields
 
@@ -137,6 +138,62 @@ def aggregate(
     stats.columns = [f"{metric}_{stat}" for metric, stat in stats.columns]
     stats.insert(0, "n_trials", grouped.size())
     return stats.reset_index()
+
+
+def pool(aggregates: Sequence[pd.DataFrame], by: Sequence[str]) -> pd.DataFrame:
+    """Several `aggregate` outputs (e.g. one per seed, as committed CSVs) as the aggregate of all
+    their trials, exactly: per group and metric, the pooled mean weights each part's mean by its
+    count, and the pooled sum of squares adds each part's within ((count - 1) · std²) and between
+    (count · (mean - pooled mean)²) parts, so the std is the ddof=1 std of the trials together."""
+    stacked = pd.concat(aggregates, ignore_index=True)
+    metrics = [c.removesuffix("_mean") for c in stacked.columns if c.endswith("_mean")]
+    rows = []
+    for key, part in stacked.groupby(list(by), dropna=False, sort=True):
+        row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
+        row["n_trials"] = int(part["n_trials"].sum())
+        for metric in metrics:
+            defined = part[part[f"{metric}_count"] > 0]
+            n, mean = defined[f"{metric}_count"], defined[f"{metric}_mean"]
+            total = int(n.sum())
+            pooled = float((n * mean).sum() / total) if total else math.nan
+            squares = ((n - 1) * defined[f"{metric}_std"].fillna(0.0) ** 2).sum()
+            squares += (n * (mean - pooled) ** 2).sum()
+            row[f"{metric}_mean"] = pooled
+            row[f"{metric}_std"] = math.sqrt(squares / (total - 1)) if total > 1 else math.nan
+            row[f"{metric}_count"] = total
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def read_aggregates(paths: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Per-tau tables written by `gwin tables STUDY --format csv` (an `aggregate`, e.g. the
+    committed docs/data/*_test_by_tau.csv) pooled into one, and the keys they are grouped by
+    besides dataset and classifier. Each file must be one set of trials: a file given twice, or
+    tables grouped by different keys, are refused."""
+    if len({os.path.realpath(p) for p in paths}) < len(paths):
+        raise GwinError("a per-tau table is given twice: it would count twice; pass each once")
+    frames, keys = [], None
+    for path in paths:
+        try:
+            frame = pd.read_csv(path)
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+            raise GwinError(f"cannot read per-tau table {path}: {error}") from None
+        columns = list(frame.columns)
+        if not {*TABLE_KEYS, "tau", "n_trials"} <= set(columns):
+            raise GwinError(
+                f"{path} is not a per-tau table (it needs dataset, classifier, tau, n_trials); "
+                "write one with `gwin tables STUDY --by iterations --format csv`"
+            )
+        own = [c for c in columns[: columns.index("n_trials")] if c not in TABLE_KEYS]
+        if keys is not None and own != keys:
+            raise GwinError(
+                f"{path} is grouped by {', '.join(own)}, {paths[0]} by {', '.join(keys)}: "
+                "pool tables grouped alike (the same `gwin tables --by`)"
+            )
+        keys = own
+        frames.append(frame)
+    assert keys is not None
+    return pool(frames, [*TABLE_KEYS, *keys]), keys
 
 
 def at_tau(frame: pd.DataFrame, tau: float) -> pd.DataFrame:

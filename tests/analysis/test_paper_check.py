@@ -5,7 +5,9 @@ worked out on paper: 100 MNIST test inputs per seed, 97 at certainty 0.99 (all r
 
 from __future__ import annotations
 
+import io
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -105,6 +107,33 @@ def test_one_study_per_seed_reads_as_the_study_of_both_seeds(mnist_study, tmp_pa
     assert set(frame["n_seeds"]) <= {0, 2}
 
 
+def test_committed_per_tau_tables_check_as_their_studies_do(tmp_path, capsys):
+    """docs/data keeps each run's per-tau table, not its study: the check of two one-seed
+    tables (as `gwin tables --format csv` writes them) equals the check of the two studies."""
+    from gwin.analysis.tables import main as tables_main
+
+    tables = []
+    for seed in (0, 1):
+        study = _mnist_study(tmp_path / f"seed{seed}", (seed,))
+        assert tables_main([str(study), "--format", "csv"]) == 0
+        tables.append(tmp_path / f"seed{seed}_test_by_tau.csv")
+        tables[-1].write_text(capsys.readouterr().out)
+    studies = [str(tmp_path / "seed0"), str(tmp_path / "seed1")]
+    from_studies = paper_check(load_many(studies))
+    assert main([str(t) for t in tables]) == 0
+    out = capsys.readouterr().out
+    assert "37 cells of the paper's tables" in out and "those of the runs that wrote" in out
+    assert main([*map(str, tables), "--format", "csv"]) == 0
+    out = io.StringIO(capsys.readouterr().out)
+    from_tables = pd.read_csv(out, keep_default_na=False, na_values=[""])  # verdict "n/a"
+    pd.testing.assert_frame_equal(from_tables, from_studies, check_dtype=False)
+    assert _cell(from_tables, "bnn_acc_rejected", 0.8)["ours_std"] == pytest.approx(23.570226)
+    assert main([str(tables[0]), studies[1]]) == 2  # a table beside a study
+    assert "not both" in capsys.readouterr().err
+    assert main([str(tables[0]), "--split", "val"]) == 2
+    assert "holds one split already" in capsys.readouterr().err
+
+
 def test_a_study_passed_twice_is_refused_in_one_line(mnist_study, capsys):
     assert main([str(mnist_study), str(mnist_study)]) != 0
     err = capsys.readouterr().err.strip()
@@ -167,3 +196,19 @@ def test_departures_read_a_missing_limit_as_all_and_list_each_value_once():
         "Settings not the paper's: clf_epochs 2/30 (paper: 30); "
         "confident_pool 10000/all (paper: all)."
     )
+
+
+DATA = Path(__file__).resolve().parents[2] / "docs" / "data"
+
+
+def test_the_committed_checks_are_what_the_committed_tables_print(capsys, monkeypatch):
+    """docs/fidelity.md quotes these files; a fresh clone prints them again from the rows."""
+    monkeypatch.chdir(DATA.parents[1])  # the caption names the table as the docs' command does
+    assert main(["docs/data/factor_fashion_30ep_s0_budget20k_test_by_tau.csv"]) == 0
+    assert capsys.readouterr().out == (DATA / "paper_check_fashion_30ep_s0.md").read_text()
+    # MNIST's check was printed from the two studies: its cells, from their two tables
+    seeds = [DATA / f"budget_mnist_lenet5_30ep_s{s}_test_by_tau.csv" for s in (0, 1)]
+    assert main([str(p) for p in seeds]) == 0
+    cells = [x for x in capsys.readouterr().out.splitlines() if x.startswith("| mnist")]
+    committed = (DATA / "paper_check_mnist_30ep_s01.md").read_text().splitlines()
+    assert len(cells) == 148 and cells == [x for x in committed if x.startswith("| mnist")]

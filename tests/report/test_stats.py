@@ -144,6 +144,48 @@ def test_aggregate_on_a_synthetic_frame():
         stats.aggregate(frame, ["nope"], ["m"])
 
 
+def test_pool_is_the_aggregate_of_all_the_trials_by_hand():
+    """Parts {60, 80} and {70} of x, {5} and an undefined value of y: pooled, x is 60, 70, 80
+    (mean 70, std 10, count 3) and y is 5 alone (std undefined; the empty part adds nothing)."""
+    part1 = pd.DataFrame({"g": ["x", "y"], "m": [60.0, 5.0]})
+    part1 = pd.concat([part1, pd.DataFrame({"g": ["x"], "m": [80.0]})], ignore_index=True)
+    part2 = pd.DataFrame({"g": ["x", "y"], "m": [70.0, math.nan]})
+    aggs = [stats.aggregate(part, ["g"], ["m"]) for part in (part1, part2)]
+    pooled = stats.pool(aggs, ["g"]).set_index("g")
+    assert pooled.loc["x", ["n_trials", "m_mean", "m_count"]].tolist() == [3, 70.0, 3]
+    assert pooled.loc["x", "m_std"] == pytest.approx(10.0)  # √((100 + 0 + 100) / 2)
+    assert pooled.loc["y", ["n_trials", "m_mean", "m_count"]].tolist() == [2, 5.0, 1]
+    assert math.isnan(pooled.loc["y", "m_std"])
+    together = stats.aggregate(pd.concat([part1, part2]), ["g"], ["m"]).set_index("g")
+    pd.testing.assert_frame_equal(pooled, together, check_dtype=False)
+
+
+def test_per_tau_tables_pool_and_bad_ones_are_refused_in_one_line(tmp_path):
+    def table(name, text):
+        path = tmp_path / name
+        path.write_text(text)
+        return str(path)
+
+    head = "dataset,classifier,iterations,tau,n_trials,m_mean,m_std,m_count\n"
+    s0 = table("s0.csv", head + "mnist,lenet5,8000,0.8,1,60.0,,1\n")
+    s1 = table("s1.csv", head + "mnist,lenet5,8000,0.8,1,80.0,,1\n")
+    agg, keys = stats.read_aggregates([s0, s1])
+    assert keys == ["iterations", "tau"]
+    assert agg[["m_mean", "m_count"]].iloc[0].tolist() == [70.0, 2]
+    assert agg["m_std"].iloc[0] == pytest.approx(math.sqrt(200))
+    by_tau = table("tau.csv", "dataset,classifier,tau,n_trials,m_mean,m_std,m_count\n")
+    bad = table("bad.csv", "a,b\n1,2\n")
+    for paths, message in [
+        ([s0, s0], "given twice"),
+        ([s0, by_tau], "grouped by tau, .* by iterations, tau"),
+        ([bad], "is not a per-tau table"),
+        ([str(tmp_path / "none.csv")], "cannot read per-tau table"),
+    ]:
+        with pytest.raises(GwinError, match=message) as error:
+            stats.read_aggregates(paths)
+        assert "\n" not in str(error.value)
+
+
 def test_trial_selective_joins_config(hand_results):
     table = stats.trial_selective(hand_results).set_index("trial_id")
     assert table.loc["A", "lambda_loss"] == 10.0
