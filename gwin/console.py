@@ -63,6 +63,10 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
         "the gain against the training budget from per-trial rows of several studies",
         _lazy("gwin.analysis.budget", "main"),
     ),
+    "gains": (
+        "both gains against the budget from runs' committed per-trial rows, a panel per dataset",
+        _lazy("gwin.analysis.gains", "main"),
+    ),
     "paper-check": (
         "every cell of the paper's Tables 1 and 2 a study covers, ours beside it, with a verdict",
         _lazy("gwin.analysis.paper_check", "main"),

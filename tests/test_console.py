@@ -17,8 +17,8 @@ from gwin.studies import STUDIES
 def test_help_lists_every_subcommand(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    names = ("trial", "classifier", "study", "sweep", "tables", "plots", "budget", "paper-check",
-             "report", "apply", "upgrade")  # fmt: skip
+    names = ("trial", "classifier", "study", "sweep", "tables", "plots", "budget", "gains",
+             "paper-check", "report", "apply", "upgrade")  # fmt: skip
     for name in names:
         assert f"\n  {name} " in out
     assert set(SUBCOMMANDS) == set(names)

@@ -24,8 +24,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from gwin.errors import GwinError, OneLineParser, command
+from gwin.report.figure_style import save_figure
 from gwin.report.figures import learning_curves
-from gwin.store.atomic import atomic_path
 
 COLUMNS = ("variant", "seed", "iterations", "val_gain", "test_gain", "mcnemar_p")
 STRENGTH_CLASSIFIER = "lenet5"  # the variants of one network that differ only in its epochs
@@ -154,13 +154,6 @@ def provenance_note(fig: Figure, rows: pd.DataFrame) -> Figure:
     return fig
 
 
-def _save(fig: Figure, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, format=out.suffix[1:], dpi=120, bbox_inches="tight")
-    print(f"figure: {out}")
-
-
 @command()
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(description=__doc__.splitlines()[0])
@@ -178,12 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = read_budget(args.rows)
     print(budget_markdown(budget_table(rows)))
     if args.out is not None:
-        _save(provenance_note(budget_figure(rows), rows), args.out)
+        save_figure(provenance_note(budget_figure(rows), rows), args.out)
     if args.strength_out is not None:
         if strength_rows(rows).empty:
             raise GwinError(f"{args.rows} has no row of a `{STRENGTH_CLASSIFIER}` variant")
         print("\n" + strength_markdown(rows))
-        _save(provenance_note(strength_figure(rows), strength_rows(rows)), args.strength_out)
+        save_figure(provenance_note(strength_figure(rows), strength_rows(rows)), args.strength_out)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,16 @@ def finish(fig: Figure, title: str, legend_axes: Iterable[Any] = ()) -> Figure:
     if len(legend_axes):
         figure_legend(fig, legend_axes)
     return fig
+
+
+def save_figure(fig: Figure, out: Path) -> None:
+    """Write the figure to `out` (.png, .pdf or .svg) atomically and say where."""
+    from gwin.store.atomic import atomic_path
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, format=out.suffix[1:], dpi=120, bbox_inches="tight")
+    print(f"figure: {out}")
 
 
 def to_png(fig: Figure, dpi: int = 100) -> bytes:
