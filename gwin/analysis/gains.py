@@ -114,6 +114,12 @@ def gains_figure(runs: pd.DataFrame, ran_on: str) -> Figure:
     return fig
 
 
+def ran_on(runs: pd.DataFrame, unrecorded: str) -> str:
+    """Where the rows ran, from their `ran_on` column; `unrecorded` for rows without one."""
+    recorded = runs["ran_on"] if "ran_on" in runs.columns else pd.Series(index=runs.index)
+    return "; ".join(sorted(set(recorded.fillna(unrecorded).astype(str))))
+
+
 @command()
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(description=__doc__.splitlines()[0])
@@ -122,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ran-on",
         default="not recorded in the rows",
-        help="the device and threads the runs used, for the figure's note (e.g. 'cpu, 1 thread')",
+        help="the device and threads of rows without a `ran_on` column (older exports), for "
+        "the figure's note, e.g. 'cpu, 1 thread'",
     )
     args = parser.parse_args(argv)
     if args.out is not None and args.out.suffix not in (".png", ".pdf", ".svg"):
@@ -130,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = read_runs(args.rows)
     print(gains_markdown(runs))
     if args.out is not None:
-        save_figure(gains_figure(runs, args.ran_on), args.out)
+        save_figure(gains_figure(runs, ran_on(runs, args.ran_on)), args.out)
     return 0
 
 

@@ -3,7 +3,8 @@
 trial's rejected test inputs and on its rejected validation inputs (what a study's rule
 decides on); and the paper's, BNN Acc., BNN+GWIN Acc. and Rejected Acc. Δ
 (BNN+GWIN − BNN) with the McNemar test of BNN+GWIN against the BNN (gwin.metrics.paired).
-What a budget study's per-seed figures are read from."""
+What a budget study's per-seed figures are read from; each row also says where it ran
+(`ran_on`, e.g. "cpu, 1 thread"), so rows kept as data (docs/data/) carry it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pandas as pd
 from gwin.method.rejection import REPORT_TAU
 from gwin.metrics.labels import LABELS, PAPER_LABELS
 from gwin.metrics.paired import paired_counts
+from gwin.report.provenance import trial_ran_on
 from gwin.report.stats import Results, config_columns, swept_columns
 
 # GWIN − Identity (ours), then the paper's Table 1/2 columns on the test split
@@ -29,7 +31,7 @@ PAPERS = [
     "broken_vs_bnn",
     "mcnemar_p_vs_bnn",
 ]
-SHOWN = [*OURS, *PAPERS, "seconds_total"]
+SHOWN = [*OURS, *PAPERS, "seconds_total", "ran_on"]
 # the trials row's McNemar columns at REPORT_TAU, per verdict the GWIN is tested against
 STORED = {
     "identity": {k: f"test_vs_identity_{k}" for k in ("fixed", "broken", "mcnemar_p")},
@@ -92,6 +94,7 @@ def per_trial(results: Results, tau: float) -> pd.DataFrame:
             "fixed_vs_bnn": papers["fixed"], "broken_vs_bnn": papers["broken"],
             "mcnemar_p_vs_bnn": papers["mcnemar_p"],
             "seconds_total": trial.get("seconds_total", np.nan),
+            "ran_on": trial_ran_on(trial),  # so rows kept as data say their device and threads
         })  # fmt: skip
     return pd.DataFrame(rows)
 

@@ -28,6 +28,13 @@ def ran_on(trials: pd.DataFrame) -> str:
     return f"Ran on: {'; '.join(parts)}{seed_text if seeds else ''}."
 
 
+def trial_ran_on(trial: pd.Series) -> str:
+    """One trial's device and threads as a per-trial row keeps them, e.g. "cpu, 1 thread"."""
+    device = trial.get("device")
+    device = "unknown device" if device is None or pd.isna(device) else str(device)
+    return f"{device}, {_threads(trial.get('worker_threads'))}"
+
+
 def _threads(value: object) -> str:
     if value is None or pd.isna(value):  # type: ignore[arg-type]
         return "unrecorded threads"

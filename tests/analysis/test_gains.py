@@ -55,6 +55,17 @@ def test_one_line_per_run_mean_and_sd_over_its_seeds(runs, tmp_path, capsys):
     assert table[-1] == f"figure: {out}" and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_the_figure_says_where_the_rows_ran_from_their_own_column(runs):
+    from gwin.analysis.gains import ran_on
+
+    old = read_runs(runs[:2])  # older exports: no ran_on column, the flag's text stands in
+    assert ran_on(old, "cpu, 1 thread (flag)") == "cpu, 1 thread (flag)"
+    rows = pd.read_csv(runs[2]).assign(ran_on="cuda, 16 threads")
+    rows.to_csv(runs[2], index=False)
+    mixed = read_runs(runs)
+    assert ran_on(mixed, "not recorded") == "cuda, 16 threads; not recorded"
+
+
 def test_bad_rows_are_one_line_errors_and_write_no_figure(runs, tmp_path, capsys):
     out = tmp_path / "gains.png"
     lacking = tmp_path / "x_per_trial.csv"

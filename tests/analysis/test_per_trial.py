@@ -86,11 +86,18 @@ def test_rows_at_0_8_of_real_trials_match_their_predictions(smoke_study, capsys)
     counts as from the raw predictions."""
     from gwin.store.reader import read_table
 
-    stored = read_table(smoke_study, "trials")["test_vs_identity_fixed"]
+    trials = read_table(smoke_study, "trials").set_index("trial_id")
+    stored = trials["test_vs_identity_fixed"]
     assert stored.notna().all()  # so the rows below come from the trials rows
     assert main([str(smoke_study), "--per-trial", "--format", "csv"]) == 0
     rows = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert len(rows) == 4 and sorted(rows["fixed"]) == sorted(stored)
+    # each row says where its trial ran, so rows kept as data (docs/data/) still say it
+    for _, row in rows.iterrows():
+        trial = trials.loc[row["trial_id"]]
+        threads = int(trial["worker_threads"])
+        assert trial["device"] == "cpu"
+        assert row["ran_on"] == f"cpu, {threads} thread{'s' if threads != 1 else ''}"
     for _, row in rows.iterrows():
         fixed, broken, _, _ = by_hand(smoke_study, row["trial_id"], 0.8)
         assert (row["fixed"], row["broken"]) == (fixed, broken)
