@@ -24,7 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from gwin.errors import GwinError, OneLineParser, command
-from gwin.report.figure_style import save_figure
+from gwin.report.figure_style import check_figure_path, save_figure, seeds_note
 from gwin.report.figures import learning_curves
 
 COLUMNS = ("variant", "seed", "iterations", "val_gain", "test_gain", "mcnemar_p")
@@ -148,10 +148,8 @@ def strength_figure(rows: pd.DataFrame) -> Figure:
 def provenance_note(fig: Figure, rows: pd.DataFrame) -> Figure:
     """Under the axes: how many seeds each point averages and where the rows ran."""
     seeds = rows.groupby(["variant", "iterations"])["seed"].nunique()
-    span = f"{seeds.min()}" if seeds.min() == seeds.max() else f"{seeds.min()} to {seeds.max()}"
     where = "; ".join(sorted(rows["ran_on"].dropna().unique())) if "ran_on" in rows else "n/a"
-    fig.text(0.01, -0.02, f"mean ± sd over {span} seeds per point; ran on: {where}", fontsize=8)
-    return fig
+    return seeds_note(fig, seeds, where)
 
 
 @command()
@@ -165,9 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         help="also print the classifier-epochs table and write its figure here",
     )
     args: argparse.Namespace = parser.parse_args(argv)
-    for flag, out in (("--out", args.out), ("--strength-out", args.strength_out)):
-        if out is not None and out.suffix not in (".png", ".pdf", ".svg"):
-            raise GwinError(f"{flag} {out}: name a .png, .pdf or .svg file")
+    check_figure_path("--out", args.out)
+    check_figure_path("--strength-out", args.strength_out)
     rows = read_budget(args.rows)
     print(budget_markdown(budget_table(rows)))
     if args.out is not None:

@@ -22,7 +22,14 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from gwin.errors import GwinError, OneLineParser, command
-from gwin.report.figure_style import figure_legend, mean_sd_line, save_figure, zero_line
+from gwin.report.figure_style import (
+    check_figure_path,
+    figure_legend,
+    mean_sd_line,
+    save_figure,
+    seeds_note,
+    zero_line,
+)
 
 # (column, what it is) in the figure's row order
 METRICS = {
@@ -108,10 +115,7 @@ def gains_figure(runs: pd.DataFrame, ran_on: str) -> Figure:
     fig.suptitle("Both gains on rejected inputs (τ = 0.8) against the training budget")
     fig.tight_layout()
     figure_legend(fig, list(axes.flat))
-    seeds = runs.groupby(["dataset", "run", "iterations"])["seed"].nunique()
-    span = f"{seeds.min()}" if seeds.min() == seeds.max() else f"{seeds.min()} to {seeds.max()}"
-    fig.text(0.01, -0.01, f"mean ± sd over {span} seed(s) per point; ran on: {ran_on}", fontsize=8)
-    return fig
+    return seeds_note(fig, runs.groupby(["dataset", "run", "iterations"])["seed"].nunique(), ran_on)
 
 
 def ran_on(runs: pd.DataFrame, unrecorded: str) -> str:
@@ -132,8 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         "the figure's note, e.g. 'cpu, 1 thread'",
     )
     args = parser.parse_args(argv)
-    if args.out is not None and args.out.suffix not in (".png", ".pdf", ".svg"):
-        raise GwinError(f"--out {args.out}: name a .png, .pdf or .svg file")
+    check_figure_path("--out", args.out)
     runs = read_runs(args.rows)
     print(gains_markdown(runs))
     if args.out is not None:

@@ -13,6 +13,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from gwin.errors import GwinError
+from gwin.store.atomic import atomic_path
+
 LABELS = {
     "bnn_acc_rejected": "BNN",
     "gwin_acc_rejected": "BNN+GWIN",
@@ -110,10 +113,25 @@ def finish(fig: Figure, title: str, legend_axes: Iterable[Any] = ()) -> Figure:
     return fig
 
 
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def check_figure_path(flag: str, out: Path | None) -> None:
+    """Refuse, before any work is done, a figure path `save_figure` cannot write."""
+    if out is not None and out.suffix not in FIGURE_SUFFIXES:
+        raise GwinError(f"{flag} {out}: name a .png, .pdf or .svg file")
+
+
+def seeds_note(fig: Figure, seeds_per_point: pd.Series, where: str) -> Figure:
+    """Under the axes: how many seeds each point averages and where the rows ran."""
+    low, high = seeds_per_point.min(), seeds_per_point.max()
+    span = f"{low}" if low == high else f"{low} to {high}"
+    fig.text(0.01, -0.02, f"mean ± sd over {span} seeds per point; ran on: {where}", fontsize=8)
+    return fig
+
+
 def save_figure(fig: Figure, out: Path) -> None:
     """Write the figure to `out` (.png, .pdf or .svg) atomically and say where."""
-    from gwin.store.atomic import atomic_path
-
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         fig.savefig(tmp, format=out.suffix[1:], dpi=120, bbox_inches="tight")
